@@ -1,0 +1,5 @@
+"""`python -m dolisync` is the `dolisync` command."""
+
+from dolisync.cli import main
+
+main()

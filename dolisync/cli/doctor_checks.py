@@ -1,0 +1,171 @@
+"""The checks behind ``dolisync doctor``: each one small, cheap and honest about what it knows.
+
+What this module knows: what can go wrong between dolisync and a Dolibarr (config, network,
+key, rights per entity, clocks and time zones, the store) and how to test each with at most
+one small request. It returns results; ``doctor_cmd`` prints them.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Final, Literal
+
+from dolisync.errors import (
+    AuthError,
+    ConfigError,
+    DolibarrError,
+    DolisyncError,
+    FeatureMissing,
+    NotFound,
+    PermissionDenied,
+    StoreError,
+)
+from dolisync.records import Entity
+
+if TYPE_CHECKING:
+    from dolisync.cli.state import CliState
+    from dolisync.dolibarr import DolibarrClient, ServerInfo
+    from dolisync.service import Service
+
+Status = Literal["ok", "warn", "fail"]
+MAX_SKEW: Final = 60.0  # seconds; beyond this, log times and "older than" rules disagree
+
+# What the API user needs in Dolibarr for each entity: (module, right).
+NEEDS: Final[dict[Entity, tuple[str, str]]] = {
+    "tickets": ("Tickets", "Tickets > Read tickets"),
+    "messages": ("Agenda", "Agenda > Read actions/tasks of others"),
+    "interventions": ("Interventions", "Interventions > Read interventions"),
+    "thirdparties": (
+        "Third parties",
+        "Third parties > Read third parties, plus 'extend access to all third parties'",
+    ),
+    "users": ("Users & Groups", "Users > Read other users"),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Check:
+    name: str
+    status: Status
+    message: str
+    hint: str | None = None
+    error: DolisyncError | None = None
+
+
+def run_checks(state: CliState) -> Iterator[Check]:
+    """Every check in order; later checks are skipped when an earlier one makes them moot."""
+    try:
+        config = state.config()
+    except ConfigError as error:
+        for problem in error.problems:
+            yield Check("config", "fail", str(problem), error.hint, error)
+        return
+    except DolisyncError as error:
+        yield Check("config", "fail", error.message, error.hint, error)
+        return
+    yield Check("config", "ok", f"{config.path} is valid")
+    for warning in config.warnings:
+        yield Check("config", "warn", warning)
+    with state.service() as service:
+        yield from _dolibarr_checks(service)
+        yield _store_check(service)
+
+
+def _dolibarr_checks(service: Service) -> Iterator[Check]:
+    client = service.client
+    url = service.config.dolibarr.url
+    try:
+        info = client.status()
+    except AuthError as error:
+        yield Check("dolibarr", "ok", f"{url} answers")
+        yield Check("api key", "fail", error.message, error.hint, error)
+        return
+    except DolibarrError as error:
+        yield Check("dolibarr", "fail", f"{url}: {error.message}", error.hint, error)
+        return
+    locked = info.access_locked
+    yield Check(
+        "dolibarr",
+        "warn" if locked else "ok",
+        f"Dolibarr {info.dolibarr_version} at {url}" + (" (access is locked)" if locked else ""),
+        "Dolibarr reports access_locked: an administrator has locked it" if locked else None,
+    )
+    key_source = service.config.dolibarr.key_source.describe()
+    yield Check("api key", "ok", f"accepted (from {key_source})")
+    for entity in service.config.sync.entities:
+        yield _rights_check(client, entity)
+    yield _clock_check(info, now=service.clock.now())
+    yield _timezone_check(client, info)
+
+
+def _rights_check(client: DolibarrClient, entity: Entity) -> Check:
+    """A one-row listing: proves the module is on and the user may read it."""
+    from dolisync.dolibarr.resources import spec_for
+
+    spec = spec_for(entity)
+    module, right = NEEDS[entity]
+    try:
+        rows = client.list_page(
+            spec.path,
+            sqlfilters=spec.base_filter.render() if spec.base_filter is not None else None,
+            sortfield=spec.id_column,
+            limit=1,
+            properties=[spec.id_field],
+        )
+    except (PermissionDenied, AuthError) as error:
+        return Check(entity, "fail", error.message, f"give the API user the right {right}", error)
+    except FeatureMissing as error:
+        return Check(entity, "fail", error.message, f"enable the {module} module", error)
+    except NotFound:
+        rows = []  # Dolibarr before ~19 answers 404 for an empty list
+    except DolibarrError as error:
+        return Check(entity, "fail", error.message, error.hint, error)
+    found = "readable" if rows else "readable, but the API user sees none yet"
+    return Check(entity, "ok", f"{found} ({spec.path})")
+
+
+def _clock_check(info: ServerInfo, *, now: float) -> Check:
+    skew = info.clock_skew(now)
+    if skew is None:
+        return Check(
+            "clock",
+            "warn",
+            "the server does not tell its time (production mode): skew unknown",
+            "keep both machines on NTP; dolisync never builds date filters from its own clock",
+        )
+    text = f"server clock is {abs(skew):.0f} s {'ahead' if skew > 0 else 'behind'} of ours"
+    if abs(skew) > MAX_SKEW:
+        return Check("clock", "warn", text, "run NTP on both machines")
+    return Check("clock", "ok", text)
+
+
+def _timezone_check(client: DolibarrClient, info: ServerInfo) -> Check:
+    ours = datetime.now().astimezone().tzname() or time.tzname[0]
+    if info.php_timezone:
+        return Check(
+            "timezone",
+            "ok",
+            f"server PHP timezone {info.php_timezone}, ours {ours}: date filters are written "
+            "in the server's zone",
+        )
+    try:
+        described = client.server_clock().describe()
+    except DolibarrError as error:
+        return Check("timezone", "warn", f"server zone unknown: {error.message}", error.hint)
+    return Check(
+        "timezone",
+        "ok",
+        f"server zone not told; using {described} (learned from a ticket), ours {ours}",
+    )
+
+
+def _store_check(service: Service) -> Check:
+    try:
+        status = service.store.status(service.source)
+    except StoreError as error:
+        return Check("store", "fail", error.message, error.hint, error)
+    schema = status.migrations[-1] if status.migrations else "empty"
+    return Check("store", "ok", f"{service.config.store.masked_url} opens; schema {schema}")

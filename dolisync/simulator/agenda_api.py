@@ -1,0 +1,86 @@
+"""``/agendaevents``: the agenda events Dolibarr logs (ticket messages included).
+
+The message body is ``note_private`` (DB column ``note``), the ticket id ``elementid`` (filter
+column ``fk_element``); the primary key column is ``id``, not ``rowid``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from typing import Any
+
+from dolisync.simulator import listing
+from dolisync.simulator.answers import Answer, ApiError, json_answer
+from dolisync.simulator.backend import Backend
+from dolisync.simulator.database import Row
+from dolisync.simulator.request import Request
+from dolisync.simulator.router import Route
+from dolisync.simulator.schema import COLUMNS
+from dolisync.simulator.templates import render
+from dolisync.simulator.ticket_render import text
+
+SOURCE = "api_agendaevents.class.php"
+EVENTS = listing.ListSpec(
+    table="llx_actioncomm",
+    columns=COLUMNS["llx_actioncomm"],
+    failed_text="Error when retrieve Agenda Event list",
+    failed_key="",
+    filter_key="",
+    empty_text="No Agenda Event found",
+    source_file=SOURCE,
+    id_column="id",
+)
+
+
+def render_event(
+    backend: Backend, row: Row, properties: Collection[str] | None = None, *, listed: bool = False
+) -> dict[str, Any]:
+    """One event; list items have ``linkedObjectsIds: null`` where a single GET has ``[]``."""
+    epoch = backend.localtime.to_epoch
+    author = text(row["fk_user_author"])
+    owner = text(row["fk_user_action"])
+    values: dict[str, Any] = {
+        "id": str(row["id"]),
+        "entity": str(row["entity"]),
+        "ref": row["ref"],
+        "note_private": row["note"],
+        "code": row["code"],
+        "label": row["label"],
+        "datec": epoch(row["datec"]),
+        "datem": epoch(row["tms"]),
+        "datep": epoch(row["datep"]),
+        "datef": epoch(row["datep2"]) or "",
+        "authorid": author,
+        "userownerid": owner,
+        "userassigned": {
+            owner: {"id": owner, "mandatory": "0", "answer_status": "0", "transparency": "0"}
+        }
+        if owner
+        else [],
+        "socid": text(row["fk_soc"]),
+        "elementid": text(row["fk_element"]),
+        "elementtype": row["elementtype"],
+        "durationp": row["durationp"],
+        "percentage": str(row["percent"]),
+        "linkedObjectsIds": None if listed else [],
+    }
+    return render(backend.templates["agendaevent"], values, properties)
+
+
+def list_events(backend: Backend, request: Request, _args: list[str]) -> Answer:
+    params = listing.ListParams.parse(request, sortfield="t.id", is_v20=True)
+    rows, _total = listing.fetch(backend, EVENTS, params, user_id=request.user_id)
+    return json_answer([render_event(backend, row, params.properties, listed=True) for row in rows])
+
+
+def get_event(backend: Backend, _request: Request, args: list[str]) -> Answer:
+    row = backend.db.one("SELECT * FROM llx_actioncomm WHERE id = ?", (int(args[0]),))
+    if row is None:
+        raise ApiError(404, "Agenda Event not found", source_file=SOURCE)
+    return json_answer(render_event(backend, row))
+
+
+ROUTES = [
+    Route("GET", "agendaevents", list_events),
+    Route("GET", "agendaevents/{id}", get_event),
+]

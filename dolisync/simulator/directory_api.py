@@ -1,0 +1,220 @@
+"""``/users``, ``/thirdparties`` and ``/projects``: the people and customers tickets refer to."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from typing import Any
+
+from dolisync.simulator import listing
+from dolisync.simulator.answers import Answer, ApiError, json_answer
+from dolisync.simulator.backend import Backend
+from dolisync.simulator.database import Row
+from dolisync.simulator.request import Request, require_fields
+from dolisync.simulator.router import Route
+from dolisync.simulator.sanitize import plain_text
+from dolisync.simulator.schema import COLUMNS
+from dolisync.simulator.templates import render
+from dolisync.simulator.ticket_render import text
+
+USERS_SOURCE = "api_users.class.php"
+THIRDPARTIES_SOURCE = "api_thirdparties.class.php"
+USERS = listing.ListSpec(
+    table="llx_user",
+    columns=COLUMNS["llx_user"],
+    failed_text="Error when retrieve User list",
+    failed_key="",
+    filter_key="",
+    empty_text="No user found",
+    source_file=USERS_SOURCE,
+)
+THIRDPARTIES = listing.ListSpec(
+    table="llx_societe",
+    columns=COLUMNS["llx_societe"],
+    failed_text="Error when retrieve thirdparties",
+    failed_key="",
+    filter_key="",
+    empty_text="No thirdparty found",
+    source_file=THIRDPARTIES_SOURCE,
+)
+
+
+# -- users ---------------------------------------------------------------------------
+def render_user(
+    backend: Backend, row: Row, properties: Collection[str] | None = None
+) -> dict[str, Any]:
+    epoch = backend.localtime.to_epoch
+    status = str(row["statut"])
+    values = {
+        "id": str(row["rowid"]),
+        "entity": str(row["entity"]),
+        "ref": str(row["rowid"]),
+        "statut": status,
+        "status": status,
+        "lastname": row["lastname"],
+        "firstname": row["firstname"],
+        "email": row["email"],
+        "job": row["job"],
+        "admin": str(row["admin"]),
+        "employee": str(row["employee"]),
+        "login": row["login"],
+        "socid": text(row["fk_soc"]),
+        "datec": epoch(row["datec"]),
+        "datem": epoch(row["tms"]),
+        "datelastpassvalidation": row["datelastpassvalidation"],
+        "flagdelsessionsbefore": epoch(row["flagdelsessionsbefore"]) or "",
+    }
+    return render(backend.templates["user"], values, properties)
+
+
+def list_users(backend: Backend, request: Request, _args: list[str]) -> Answer:
+    params = listing.ListParams.parse(request, sortfield="t.rowid", is_v20=True)
+    rows, _total = listing.fetch(backend, USERS, params, user_id=request.user_id)
+    return json_answer([render_user(backend, row, params.properties) for row in rows])
+
+
+def get_user(backend: Backend, _request: Request, args: list[str]) -> Answer:
+    row = backend.db.one("SELECT * FROM llx_user WHERE rowid = ?", (int(args[0]),))
+    if row is None:
+        raise ApiError(404, "User not found", debug_key="user_not_found", source_file=USERS_SOURCE)
+    return json_answer(render_user(backend, row))
+
+
+def create_user(backend: Backend, request: Request, _args: list[str]) -> Answer:
+    body = request.body
+    require_fields(body, ("login",), "", USERS_SOURCE)
+    now = backend.now_db()
+    with backend.db.write() as conn:
+        cursor = conn.execute(
+            "INSERT INTO llx_user (login, pass, lastname, firstname, email, job, admin, datec, tms)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                plain_text(body["login"]),
+                body.get("password"),
+                plain_text(body.get("lastname")),
+                plain_text(body.get("firstname")),
+                body.get("email"),
+                plain_text(body.get("job")),
+                int(body.get("admin") or 0),
+                now,
+                now,
+            ),
+        )
+    return json_answer(int(cursor.lastrowid or 0))
+
+
+# -- third parties -------------------------------------------------------------------
+def render_thirdparty(
+    backend: Backend, row: Row, properties: Collection[str] | None = None
+) -> dict[str, Any]:
+    epoch = backend.localtime.to_epoch
+    values = {
+        "id": str(row["rowid"]),
+        "entity": str(row["entity"]),
+        "ref": row["nom"],
+        "name": row["nom"],
+        "name_alias": row["name_alias"] or "",
+        "status": str(row["status"]),
+        "country_id": text(row["fk_pays"]),
+        "country_code": "FR" if row["fk_pays"] == 1 else None,
+        "date_creation": epoch(row["datec"]),
+        "date_modification": epoch(row["tms"]),
+        "user_creation_id": text(row["fk_user_creat"]),
+        "user_modification_id": text(row["fk_user_modif"] or row["fk_user_creat"]),
+        "phone": row["phone"],
+        "email": row["email"],
+        "client": str(row["client"]),
+        "fournisseur": str(row["fournisseur"]),
+        "code_client": row["code_client"],
+        "address": row["address"],
+        "zip": row["zip"],
+        "town": row["town"],
+    }
+    return render(backend.templates["thirdparty"], values, properties)
+
+
+def _thirdparty_not_found() -> ApiError:
+    return ApiError(
+        404,
+        "Thirdparty not found",
+        debug_key="thirdparty_not_found",
+        source_file=THIRDPARTIES_SOURCE,
+    )
+
+
+def list_thirdparties(backend: Backend, request: Request, _args: list[str]) -> Answer:
+    params = listing.ListParams.parse(request, sortfield="t.rowid", is_v20=True)
+    rows, _total = listing.fetch(backend, THIRDPARTIES, params, user_id=request.user_id)
+    return json_answer([render_thirdparty(backend, row, params.properties) for row in rows])
+
+
+def get_thirdparty(backend: Backend, _request: Request, args: list[str]) -> Answer:
+    row = backend.db.one("SELECT * FROM llx_societe WHERE rowid = ?", (int(args[0]),))
+    if row is None:
+        raise _thirdparty_not_found()
+    return json_answer(render_thirdparty(backend, row))
+
+
+def create_thirdparty(backend: Backend, request: Request, _args: list[str]) -> Answer:
+    body = request.body
+    require_fields(body, ("name",), "thirdparty_field_missing", THIRDPARTIES_SOURCE)
+    return json_answer(insert_thirdparty(backend, body, request.user_id))
+
+
+def insert_thirdparty(backend: Backend, body: dict[str, Any], user_id: int) -> int:
+    """A customer; ``code_client: -1`` asks for the next automatic code ``CUyymm-nnnnn``."""
+    code = body.get("code_client")
+    if str(code) == "-1":
+        number = backend.next_number(
+            "customer", "SELECT MAX(CAST(substr(code_client, 8) AS INTEGER)) FROM llx_societe"
+        )
+        code = f"CU{backend.yymm()}-{number:05d}"
+    phone = body.get("phone")
+    now = backend.now_db()
+    with backend.db.write() as conn:
+        cursor = conn.execute(
+            "INSERT INTO llx_societe (nom, name_alias, client, code_client, email, phone, address,"
+            " zip, town, fk_pays, fk_user_creat, fk_user_modif, datec, tms)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                plain_text(body["name"]),
+                body.get("name_alias"),
+                int(body.get("client") or 0),
+                code,
+                body.get("email"),
+                phone.replace(" ", "") if isinstance(phone, str) else phone,
+                body.get("address"),
+                body.get("zip"),
+                body.get("town"),
+                body.get("country_id"),
+                user_id,
+                user_id,
+                now,
+                now,
+            ),
+        )
+    return int(cursor.lastrowid or 0)
+
+
+# -- projects ------------------------------------------------------------------------
+def create_project(backend: Backend, request: Request, _args: list[str]) -> Answer:
+    body = request.body
+    require_fields(body, ("ref", "title"), "", "api_projects.class.php")
+    now = backend.now_db()
+    with backend.db.write() as conn:
+        cursor = conn.execute(
+            "INSERT INTO llx_projet (ref, title, fk_soc, fk_statut, datec, tms)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            (body["ref"], body["title"], body.get("socid"), int(body.get("status") or 0), now, now),
+        )
+    return json_answer(int(cursor.lastrowid or 0))
+
+
+ROUTES = [
+    Route("GET", "users", list_users),
+    Route("GET", "users/{id}", get_user),
+    Route("POST", "users", create_user),
+    Route("GET", "thirdparties", list_thirdparties),
+    Route("GET", "thirdparties/{id}", get_thirdparty),
+    Route("POST", "thirdparties", create_thirdparty),
+    Route("POST", "projects", create_project),
+]

@@ -1,0 +1,48 @@
+"""Everything that makes one simulated Dolibarr differ from another."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Final
+
+from dolisync.simulator.templates import DEFAULT_VERSION, VERSIONS
+
+DEMO_API_KEY: Final[str] = "dolisync-demo-key-0123456789abcdef"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SimulatorOptions:
+    """How to build a simulator.
+
+    ``tickets=0`` is a fresh Dolibarr after its installer (admin user only); a positive number
+    seeds customers, technicians, tickets, messages and interventions, deterministically per
+    ``seed``. ``auth_delay`` is the pause before a 401 for a wrong key (Dolibarr: 1 s).
+    ``empty_list_404`` gives the pre-19 behaviour of answering 404 for an empty list.
+    ``faults`` is a fault spec string (see ``dolisync.simulator.faults``).
+    """
+
+    host: str = "127.0.0.1"
+    port: int = 8080
+    api_key: str = DEMO_API_KEY
+    version: str = DEFAULT_VERSION
+    tickets: int = 0
+    seed: int = 1
+    timezone: str = "UTC"
+    auth_delay: float = 1.0
+    empty_list_404: bool = False
+    faults: str = ""
+    admin_password: str = "admin"  # noqa: S105 - a fake server's fake password
+
+    def __post_init__(self) -> None:
+        if self.version not in VERSIONS:
+            raise ValueError(
+                f"unsupported Dolibarr version {self.version!r}: use one of {VERSIONS}"
+            )
+        if self.tickets < 0:
+            raise ValueError("tickets must be 0 or more")
+        if self.auth_delay < 0:
+            raise ValueError("auth_delay must be 0 or more")
+
+    @property
+    def is_v20(self) -> bool:
+        return self.version.startswith("20.")

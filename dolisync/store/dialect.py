@@ -1,0 +1,145 @@
+"""Everything that differs between SQLite and PostgreSQL, and nothing else.
+
+- ``create_store_engine``: pool choice and, for SQLite, the connection pragmas (WAL,
+  busy timeout, foreign keys, synchronous=NORMAL) and explicit transaction control.
+- ``write_transaction``: one write transaction (SQLite: ``BEGIN IMMEDIATE``, so a writer
+  waits for the lock up front instead of failing when it upgrades a read).
+- ``upsert``: one ``INSERT ... ON CONFLICT DO UPDATE`` for a whole list of rows.
+- ``insert_returning_keys``: a bulk insert that reports the keys it generated.
+- ``chunks``: id lists cut to fit any backend's bound-parameter limit.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import Connection, Engine, Executable, Table, create_engine, event, insert, select
+from sqlalchemy.engine import URL
+from sqlalchemy.pool import StaticPool
+
+from dolisync.errors import StoreError
+
+BUSY_TIMEOUT_MS = 5000
+CHUNK = 500  # ids per IN (...): far below every backend's bound-parameter limit
+_IMMEDIATE = "dolisync_immediate"
+
+
+def is_sqlite_memory(url: URL) -> bool:
+    return url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:")
+
+
+def create_store_engine(url: URL) -> Engine:
+    """An engine for the store, configured for its backend."""
+    backend = url.get_backend_name()
+    if backend == "sqlite":
+        return _sqlite_engine(url)
+    if backend == "postgresql":
+        return create_engine(url, pool_pre_ping=True)
+    raise StoreError(
+        f"unsupported store database {backend!r}",
+        hint="use a sqlite:/// or postgresql:// URL for store.url",
+    )
+
+
+def _sqlite_engine(url: URL) -> Engine:
+    if is_sqlite_memory(url):
+        # one shared connection, or every pooled connection would see its own empty database
+        engine = create_engine(url, poolclass=StaticPool, connect_args={"check_same_thread": False})
+    else:
+        engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
+    event.listen(engine, "connect", _sqlite_on_connect)
+    event.listen(engine, "begin", _sqlite_on_begin)
+    return engine
+
+
+def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
+    # The driver's own transaction handling would BEGIN lazily before DML only; we issue
+    # BEGIN ourselves (see _sqlite_on_begin), so the driver must stay in autocommit mode.
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+    finally:
+        cursor.close()
+
+
+def _sqlite_on_begin(conn: Connection) -> None:
+    immediate = conn.get_execution_options().get(_IMMEDIATE, False)
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+@contextmanager
+def write_transaction(engine: Engine) -> Iterator[Connection]:
+    """A connection inside one write transaction: committed on exit, rolled back on error."""
+    with engine.connect() as conn:
+        conn.execution_options(**{_IMMEDIATE: True})
+        with conn.begin():
+            yield conn
+
+
+def upsert(
+    conn: Connection,
+    table: Table,
+    rows: Sequence[Mapping[str, Any]],
+    key_columns: Sequence[str],
+) -> None:
+    """Insert ``rows`` into ``table``, updating the rows whose key already exists.
+
+    One statement executed with the whole list (executemany). Every row must have the same
+    keys; columns missing from the rows are left untouched on update.
+    """
+    if not rows:
+        return
+    statement = _upsert_statement(conn.dialect.name, table, tuple(rows[0]), tuple(key_columns))
+    conn.execute(statement, list(rows))
+
+
+@functools.lru_cache(maxsize=256)
+def _upsert_statement(
+    dialect: str, table: Table, columns: tuple[str, ...], key_columns: tuple[str, ...]
+) -> Executable:
+    # Cached: building the statement and its cache key costs more than running it on a page.
+    if dialect == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert
+    elif dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert  # type: ignore[assignment]
+    else:
+        raise StoreError(f"upsert is not implemented for {dialect!r}")
+    statement = insert(table)
+    updated = {name: statement.excluded[name] for name in columns if name not in key_columns}
+    if not updated:
+        return statement.on_conflict_do_nothing(index_elements=key_columns)
+    return statement.on_conflict_do_update(index_elements=key_columns, set_=updated)
+
+
+def insert_returning_keys(
+    conn: Connection, table: Table, rows: Sequence[Mapping[str, Any]], key: str
+) -> list[int]:
+    """Insert ``rows`` (executemany) and return their generated integer keys, in row order.
+
+    SQLite: inside ``write_transaction`` nobody else can write, and executemany inserts the
+    rows one after the other, so their AUTOINCREMENT keys are the last ``len(rows)`` ones;
+    reading them back is much cheaper than RETURNING through insertmanyvalues.
+    Elsewhere: ``INSERT ... RETURNING`` in parameter order.
+    """
+    if not rows:
+        return []
+    column = table.c[key]
+    if conn.dialect.name == "sqlite":
+        conn.execute(insert(table), list(rows))
+        newest = select(column).order_by(column.desc()).limit(len(rows))
+        return sorted(conn.scalars(newest))
+    statement = insert(table).returning(column, sort_by_parameter_order=True)
+    return list(conn.scalars(statement, list(rows)))
+
+
+def chunks(ids: Sequence[int]) -> Iterable[Sequence[int]]:
+    """``ids`` in slices small enough for one ``IN (...)`` on every backend."""
+    for start in range(0, len(ids), CHUNK):
+        yield ids[start : start + CHUNK]

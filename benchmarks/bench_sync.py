@@ -105,7 +105,7 @@ def method_notes(simulators: dict[str, Any]) -> dict[str, str]:
         "simulator_share": f"{share}: {how.get(share, share)}",
         "wall_seconds": "process start to exit (imports included): what a user waits",
         "sync_seconds": "dolisync's own run time (its sync.run log line); baseline: its loop",
-        "peak_rss": "ru_maxrss of that one process (os.wait4), MiB",
+        "peak_rss": "ru_maxrss of that one process, reaped by a tiny launcher with os.wait4 (MiB)",
         "requests": "counted in the simulator's request log",
         "ratio": f"dolisync full wall / baseline wall, same simulator, same run; goal <= "
         f"{RATIO_GOAL}",

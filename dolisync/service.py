@@ -12,7 +12,7 @@ from types import TracebackType
 
 from dolisync.clock import Clock, SystemClock
 from dolisync.config import Config
-from dolisync.dolibarr import DolibarrClient
+from dolisync.dolibarr import DolibarrClient, RetryPolicy
 from dolisync.logging import register_secret
 from dolisync.store import Store
 from dolisync.sync import SyncEngine, SyncProgress, SyncReport
@@ -21,9 +21,14 @@ from dolisync.sync import SyncEngine, SyncProgress, SyncReport
 class Service:
     """The running parts for one configured Dolibarr. Close it, or use it in a ``with``."""
 
-    def __init__(self, config: Config, *, clock: Clock | None = None) -> None:
+    def __init__(
+        self, config: Config, *, clock: Clock | None = None, max_attempts: int | None = None
+    ) -> None:
+        """``max_attempts`` overrides the client's retry count for reads (``doctor`` uses 1:
+        a diagnosis reports what it sees at once instead of backing off for seconds)."""
         self.config = config
         self.clock = clock or SystemClock()
+        self._max_attempts = max_attempts
         for secret in config.secret_values():
             register_secret(secret)
         self._client: DolibarrClient | None = None
@@ -47,6 +52,7 @@ class Service:
                 verify=settings.verify,
                 page_size=settings.page_size,
                 clock=self.clock,
+                max_attempts=self._max_attempts or RetryPolicy().max_attempts,
             )
         return self._client
 

@@ -18,6 +18,7 @@ from dolisync import __version__
 from dolisync.cli.config_cmd import config_app
 from dolisync.cli.doctor_cmd import doctor
 from dolisync.cli.errors import GuardedGroup
+from dolisync.cli.run_cmd import run
 from dolisync.cli.state import CliState
 from dolisync.cli.status_cmd import status
 from dolisync.cli.sync_cmd import sync
@@ -91,6 +92,7 @@ def main_options(
 
 
 app.command("sync")(sync)
+app.command("run")(run)
 app.command("status")(status)
 app.command("doctor")(doctor)
 app.add_typer(config_app, name="config")

@@ -47,7 +47,7 @@ def show(
 
     display = config_to_display(get_state(ctx).config())
     if as_json:
-        typer.echo(json.dumps(display, indent=2))
+        typer.echo(json.dumps(display, indent=2, ensure_ascii=False))
         return
     for line in _as_toml_like(display):
         typer.echo(line)
@@ -65,7 +65,7 @@ def _as_toml_like(display: Mapping[str, Any]) -> list[str]:
         for key, value in values.items():
             origin = sources.get(f"{section}.{key}")
             comment = f"  # {origin}" if origin else ""
-            lines.append(f"{key} = {json.dumps(value)}{comment}")
+            lines.append(f"{key} = {json.dumps(value, ensure_ascii=False)}{comment}")
     rules = display.get("rules")
     if rules is not None:
         lines.append(f"\n# rules: {rules}")

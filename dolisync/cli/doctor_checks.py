@@ -69,7 +69,7 @@ def run_checks(state: CliState) -> Iterator[Check]:
     yield Check("config", "ok", f"{config.path} is valid")
     for warning in config.warnings:
         yield Check("config", "warn", warning)
-    with state.service() as service:
+    with state.service(max_attempts=1) as service:
         yield from _dolibarr_checks(service)
         yield _store_check(service)
 
@@ -136,7 +136,7 @@ def _clock_check(info: ServerInfo, *, now: float) -> Check:
             "the server does not tell its time (production mode): skew unknown",
             "keep both machines on NTP; dolisync never builds date filters from its own clock",
         )
-    text = f"server clock is {abs(skew):.0f} s {'ahead' if skew > 0 else 'behind'} of ours"
+    text = f"server clock is {abs(skew):.0f} s {'ahead of' if skew > 0 else 'behind'} ours"
     if abs(skew) > MAX_SKEW:
         return Check("clock", "warn", text, "run NTP on both machines")
     return Check("clock", "ok", text)

@@ -46,10 +46,10 @@ class CliState:
             level = "warning"
         configure_logging(level, fmt)
 
-    def service(self) -> Service:
+    def service(self, *, max_attempts: int | None = None) -> Service:
         from dolisync.service import Service
 
-        return Service(self.config())
+        return Service(self.config(), max_attempts=max_attempts)
 
 
 def get_state(ctx: typer.Context | Any) -> CliState:

@@ -16,6 +16,7 @@ import typer
 from dolisync.cli.errors import echo_error
 from dolisync.cli.output import summary_line
 from dolisync.cli.state import get_state
+from dolisync.daemon.lock import acquire_store_lock
 from dolisync.records import ENTITIES
 from dolisync.sync import NO_PROGRESS, SyncProgress, SyncReport
 
@@ -66,7 +67,11 @@ def sync(
     use_bar = sys.stderr.isatty() and not state.debug
     if use_bar:
         state.setup_logging(quiet_info=True)
-    with state.service() as service, _progress(use_bar) as progress:
+    with (
+        acquire_store_lock(state.config().store.url, command="sync"),
+        state.service() as service,
+        _progress(use_bar) as progress,
+    ):
         report = service.sync(entities, full=full, progress=progress)
     _report(report)
 

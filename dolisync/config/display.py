@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from dolisync.config.model import Config
+from dolisync.config.writeback_section import writeback_to_display
 from dolisync.durations import format_duration
 
 
@@ -39,6 +40,16 @@ def config_to_display(config: Config) -> dict[str, Any]:
             "entities": list(config.sync.entities),
         },
         "logging": {"level": config.logging.level, "format": config.logging.format},
+        "daemon": {
+            "stop_timeout": format_duration(config.daemon.stop_timeout),
+            "schedule_tick": format_duration(config.daemon.schedule_tick),
+        },
+        "metrics": {
+            "enabled": config.metrics.enabled,
+            "listen": config.metrics.listen,
+            "max_lag": format_duration(config.metrics.max_lag),
+        },
+        "writeback": writeback_to_display(config.writeback),
         "rules": len(config.rules_raw),
         "sources": dict(sorted(config.sources.items())),
         "warnings": list(config.warnings),

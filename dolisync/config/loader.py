@@ -36,11 +36,22 @@ from dolisync.config.model import (
     SyncConfig,
 )
 from dolisync.config.reader import Collector, Table, closest, describe_type
+from dolisync.config.service_sections import DAEMON_KEYS, METRICS_KEYS, read_daemon, read_metrics
 from dolisync.config.urls import check_store_url, default_store_url, normalise_dolibarr_url
+from dolisync.config.writeback_section import WRITEBACK_KEYS, read_writeback
 from dolisync.errors import ConfigError, Problem
 from dolisync.records import ENTITIES, Entity
 
-SECTIONS: Final = ("dolibarr", "store", "sync", "logging", "rules")
+SECTIONS: Final = (
+    "dolibarr",
+    "store",
+    "sync",
+    "logging",
+    "daemon",
+    "metrics",
+    "writeback",
+    "rules",
+)
 DOLIBARR_KEYS: Final = (
     "url",
     "name",
@@ -126,6 +137,9 @@ def _build(
     store = _store(top.table("store", STORE_KEYS), env=env, base_dir=base_dir)
     sync = _sync(top.table("sync", SYNC_KEYS))
     logging = _logging(top.table("logging", LOGGING_KEYS))
+    daemon = read_daemon(top.table("daemon", DAEMON_KEYS))
+    metrics = read_metrics(top.table("metrics", METRICS_KEYS), sync_interval=sync.interval)
+    writeback = read_writeback(top.table("writeback", WRITEBACK_KEYS))
     rules_raw = check_rules(document.get("rules", []), collector)
     if dolibarr is None:
         return None
@@ -135,6 +149,9 @@ def _build(
         store=store,
         sync=sync,
         logging=logging,
+        daemon=daemon,
+        metrics=metrics,
+        writeback=writeback,
         rules_raw=rules_raw,
         warnings=tuple(collector.warnings),
         sources=dict(collector.sources),

@@ -30,6 +30,10 @@ DEFAULT_PAGE_SIZE: Final = 100
 MAX_PAGE_SIZE: Final = 1000
 DEFAULT_INTERVAL: Final = 60.0
 DEFAULT_OVERLAP: Final = 600.0
+DEFAULT_STOP_TIMEOUT: Final = 20.0
+DEFAULT_SCHEDULE_TICK: Final = 300.0
+DEFAULT_METRICS_LISTEN: Final = ("127.0.0.1", 9464)
+MIN_DEFAULT_MAX_LAG: Final = 600.0  # the default max_lag: 3 sync intervals, at least this
 
 API_KEY_ENV: Final = "DOLISYNC_API_KEY"
 CREDENTIAL_NAME: Final = "dolibarr-api-key"
@@ -100,6 +104,45 @@ class LoggingConfig:
 
 
 @dataclass(frozen=True, slots=True)
+class DaemonConfig:
+    """``dolisync run``: how long a stop may wait for the current step, the time-rules tick."""
+
+    stop_timeout: float = DEFAULT_STOP_TIMEOUT
+    schedule_tick: float = DEFAULT_SCHEDULE_TICK
+
+
+@dataclass(frozen=True, slots=True)
+class MetricsConfig:
+    """The daemon's opt-in ``/metrics`` and ``/healthz`` endpoint."""
+
+    enabled: bool = False
+    host: str = DEFAULT_METRICS_LISTEN[0]
+    port: int = DEFAULT_METRICS_LISTEN[1]
+    max_lag: float = MIN_DEFAULT_MAX_LAG  # /healthz answers 503 when the last sync is older
+
+    @property
+    def listen(self) -> str:
+        """``host:port`` as the config file writes it (IPv6 hosts in brackets)."""
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"{host}:{self.port}"
+
+
+@dataclass(frozen=True, slots=True)
+class WritebackConfig:
+    """``[writeback]``: the outbox's safety valves (see docs/writeback.md)."""
+
+    dry_run: bool = False  # evaluate and record what rules would do, write nothing
+    writes: bool = True  # False: the kill switch; actions stay queued, nothing is sent
+    max_writes_per_cycle: int = 50
+    max_writes_per_ticket: int = 10  # per ticket within any 24 hours
+    max_attempts: int = 10  # then the action is dead
+    max_attempts_rejected: int = 2  # for answers that will never succeed (400, 404)
+    retry_delay: float = 30.0  # first wait after a failure; doubles, jittered
+    retry_delay_max: float = 3600.0
+    act_on_existing: bool = False  # also evaluate what the first sync loaded
+
+
+@dataclass(frozen=True, slots=True)
 class Config:
     """Everything dolisync was configured with. ``rules_raw`` is validated by the rules layer."""
 
@@ -108,6 +151,9 @@ class Config:
     store: StoreConfig
     sync: SyncConfig = SyncConfig()
     logging: LoggingConfig = LoggingConfig()
+    daemon: DaemonConfig = DaemonConfig()
+    metrics: MetricsConfig = MetricsConfig()
+    writeback: WritebackConfig = WritebackConfig()
     rules_raw: tuple[Mapping[str, Any], ...] = ()
     warnings: tuple[str, ...] = ()
     # dotted path -> "file", "default" or the environment setting it came from

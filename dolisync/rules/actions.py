@@ -17,7 +17,7 @@ those fields stay unrendered for the outbox.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Final
 
 from dolisync.durations import parse_duration
@@ -57,6 +57,34 @@ class ActionSpec:
     index: int
     path: str
     settings: Mapping[str, Any]
+    # Derived once from ``settings`` so that ``intend`` only fills in what varies per ticket.
+    _fixed: Mapping[str, Any] = field(init=False, repr=False, compare=False)
+    _templated: tuple[tuple[str, Template], ...] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        fixed: dict[str, Any] = {}
+        templated: list[tuple[str, Template]] = []
+        for key, value in self.settings.items():
+            if isinstance(value, Template):
+                templated.append((key, value))
+            elif key in _CODE_PARAMS:
+                fixed[_CODE_PARAMS[key]] = value
+            elif key == "project":
+                fixed["project_id"] = value  # "ticket" is replaced per ticket
+            elif key != "lines":
+                fixed[key] = value
+        object.__setattr__(self, "_fixed", fixed)
+        object.__setattr__(self, "_templated", tuple(templated))
+
+    @property
+    def fixed_params(self) -> Mapping[str, Any]:
+        """The parameters that are the same for every ticket (do not modify)."""
+        return self._fixed
+
+    @property
+    def template_fields(self) -> frozenset[str]:
+        """Every field the action's templates name."""
+        return frozenset().union(*(template.fields for template in self.templates))
 
     @property
     def templates(self) -> tuple[Template, ...]:
@@ -67,33 +95,24 @@ class ActionSpec:
 
     def intend(self, view: TicketView, values: Mapping[str, str]) -> IntendedAction:
         """The action for one ticket; ``values`` fill every template field known now."""
-        params: dict[str, Any] = {}
-        for key, value in self.settings.items():
-            if isinstance(value, Template):
-                params[key] = _bound(value, values)
-            elif key == "lines":
-                params[key] = tuple(
-                    {
-                        "description": _bound(line["description"], values),
-                        "duration": line["duration"],
-                    }
-                    for line in value
-                )
-            elif key in _CODE_PARAMS:
-                params[_CODE_PARAMS[key]] = value
-            elif key == "project":
-                params["project_id"] = view.ticket.project_id if value == "ticket" else value
-            else:
-                params[key] = value
+        params = dict(self._fixed)
+        for key, template in self._templated:
+            params[key] = _bound(template, values)
         if self.kind == "create_intervention":
             params["socid"] = view.ticket.socid
+            if params["project_id"] == "ticket":
+                params["project_id"] = view.ticket.project_id
+            params["lines"] = tuple(
+                {"description": _bound(line["description"], values), "duration": line["duration"]}
+                for line in self.settings.get("lines", ())
+            )
         return IntendedAction(self.kind, params, self.index)
 
 
 def _bound(template: Template, values: Mapping[str, str]) -> str | Template:
-    bound = template.bind(values)
-    text = bound.text()
-    return bound if text is None else text
+    if template.fields <= values.keys():
+        return template.render(values)
+    return template.bind(values)
 
 
 def parse_actions(raw: object, path: str, problems: Problems) -> tuple[ActionSpec, ...]:

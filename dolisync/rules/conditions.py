@@ -41,8 +41,6 @@ OPERATORS: Final[dict[FieldKind, tuple[str, ...]]] = {
     "duration": ("over", "under"),
 }
 ALL_OPERATORS: Final = frozenset(op for ops in OPERATORS.values() for op in ops)
-# Cheap tests first: the order of an AND does not change its result, only its cost.
-_COST: Final = {"regex": 2, "contains": 1}
 
 Check = Callable[[object], bool]
 Predicate = Callable[[TicketView, float], bool]
@@ -58,10 +56,9 @@ class Test:
     shown: str  # the operand as explain prints it
     check: Check = dataclasses.field(compare=False, repr=False)
     accepts: frozenset[object] | None = None
-
-    @property
-    def cost(self) -> int:
-        return _COST.get(self.op, 0) + (1 if self.field.kind == "duration" else 0)
+    # The operand, ready to use: a compiled pattern (regex), casefolded needles (contains),
+    # a number (over/under), a bool (empty), the value set (equals/one_of/not).
+    operand: object = dataclasses.field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,10 +68,6 @@ class Group:
     path: str
     mode: Literal["all", "any"]
     items: tuple[Node, ...]
-
-    @property
-    def cost(self) -> int:
-        return 3 + max((node.cost for node in self.items), default=0)
 
 
 Node = Test | Group
@@ -88,23 +81,6 @@ def parse_when(raw: object, path: str, problems: Problems) -> Group:
         problems.add(path, f"must be a table of conditions, not {type_name(raw)}")
         return Group(path, "all", ())
     return Group(path, "all", tuple(_parse_table(raw, path, "", problems)))
-
-
-def compile_node(node: Node) -> Predicate:
-    """A fast predicate for ``node``: closures only, cheapest tests first."""
-    if isinstance(node, Test):
-        read, check = node.field.read, node.check
-        return lambda view, now: check(read(view, now))
-    predicates = tuple(compile_node(part) for part in sorted(node.items, key=_cost))
-    if node.mode == "any":
-        return lambda view, now: any(predicate(view, now) for predicate in predicates)
-    if len(predicates) == 1:
-        return predicates[0]
-    return lambda view, now: all(predicate(view, now) for predicate in predicates)
-
-
-def _cost(node: Node) -> int:
-    return node.cost
 
 
 def _parse_table(
@@ -187,8 +163,15 @@ class _Site:
     def problem(self, message: str) -> None:
         self.problems.add(self.op_path, message)
 
-    def test(self, shown: str, check: Check, accepts: frozenset[object] | None = None) -> Test:
-        return Test(self.path, self.field, self.op, shown, check, accepts)
+    def test(
+        self,
+        shown: str,
+        check: Check,
+        *,
+        operand: object,
+        accepts: frozenset[object] | None = None,
+    ) -> Test:
+        return Test(self.path, self.field, self.op, shown, check, accepts, operand)
 
 
 def _parse_test(field_def: FieldDef, raw: object, path: str, problems: Problems) -> list[Node]:
@@ -242,8 +225,8 @@ def _equality(site: _Site, raw: object) -> Test | None:
         return None
     shown = _show_values(values)
     if site.op == "not":
-        return site.test(shown, lambda value: value not in accepted)
-    return site.test(shown, lambda value: value in accepted, accepts=accepted)
+        return site.test(shown, lambda value: value not in accepted, operand=accepted)
+    return site.test(shown, lambda value: value in accepted, operand=accepted, accepts=accepted)
 
 
 def _scalar(site: _Site, value: object, path: str) -> object:
@@ -276,7 +259,7 @@ def _regex(site: _Site, raw: object) -> Test | None:
     def check(value: object) -> bool:
         return isinstance(value, str) and search(value, 0, REGEX_WINDOW) is not None
 
-    return site.test(repr(raw), check)
+    return site.test(repr(raw), check, operand=pattern)
 
 
 def _contains(site: _Site, raw: object) -> Test | None:
@@ -292,7 +275,7 @@ def _contains(site: _Site, raw: object) -> Test | None:
         folded = value.casefold()
         return any(needle in folded for needle in needles)
 
-    return site.test(_show_values(words), check)
+    return site.test(_show_values(words), check, operand=needles)
 
 
 def _bound(site: _Site, raw: object) -> Test | None:
@@ -310,8 +293,8 @@ def _bound(site: _Site, raw: object) -> Test | None:
         limit = raw
     shown = repr(raw) if isinstance(raw, str) else str(raw)
     if site.op == "over":
-        return site.test(shown, lambda value: _number(value) > limit)
-    return site.test(shown, lambda value: _number(value) < limit)
+        return site.test(shown, lambda value: _number(value) > limit, operand=limit)
+    return site.test(shown, lambda value: _number(value) < limit, operand=limit)
 
 
 def _number(value: object) -> float:
@@ -325,7 +308,9 @@ def _empty(site: _Site, raw: object) -> Test | None:
         return None
     wanted = raw
     return site.test(
-        "true" if raw else "false", lambda value: (value is None or value == "") == wanted
+        "true" if raw else "false",
+        lambda value: (value is None or value == "") == wanted,
+        operand=wanted,
     )
 
 

@@ -19,9 +19,11 @@ import json
 from collections.abc import Container, Sequence
 from dataclasses import dataclass, field
 
-from dolisync.rules.conditions import Predicate, Test, compile_node
-from dolisync.rules.fields import FieldDef, template_values
-from dolisync.rules.firing import Firing, RuleEvent, firing_key
+from dolisync.rules.compiled import compile_node
+from dolisync.rules.conditions import Predicate, Test
+from dolisync.rules.firing import Firing, FiringKey, RuleEvent
+from dolisync.rules.index import RuleIndex, key_tests
+from dolisync.rules.intents import Intend, compile_actions
 from dolisync.rules.spec import RuleSpec
 from dolisync.rules.triggers import Trigger
 from dolisync.rules.view import TicketView
@@ -30,8 +32,9 @@ from dolisync.rules.view import TicketView
 @dataclass(frozen=True, slots=True)
 class CompiledRule:
     spec: RuleSpec
-    predicate: Predicate
-    key_test: Test | None  # an equality every match needs: the index files the rule under it
+    predicate: Predicate  # true when the rule matches, given that its key tests hold
+    key_tests: tuple[Test, ...]  # tests every match needs: the index files the rule by them
+    intend: Intend  # the rule's actions for one ticket
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,24 +56,20 @@ class RuleSet:
         self.specs = tuple(specs)
         self.hash = ruleset_hash(self.specs)
         self.by_name = {spec.name: spec for spec in self.specs}
-        self._compiled = tuple(
-            CompiledRule(spec, compile_node(spec.when), _key_test(spec))
-            for spec in self.specs
-            if spec.enabled
-        )
-        self._plans: dict[frozenset[str], _Plan] = {}
+        self._compiled = tuple(_compiled(spec) for spec in self.specs if spec.enabled)
+        # per trigger signature (``Trigger.names``): the rules listening to it, indexed
+        self._plans: dict[frozenset[str], RuleIndex[CompiledRule]] = {}
 
-    def candidates(self, view: TicketView, trigger: Trigger, now: float) -> list[CompiledRule]:
-        """The rules listening to ``trigger`` that the equality index keeps, in file order."""
-        names = trigger.names()
-        plan = self._plans.get(names)
-        if plan is None:
-            plan = self._plans[names] = _Plan.build(
-                [rule for rule in self._compiled if not names.isdisjoint(rule.spec.on)]
-            )
-        return plan.candidates(view, now)
+    def candidates(self, view: TicketView, names: frozenset[str], now: float) -> list[CompiledRule]:
+        """The rules listening to a trigger (``Trigger.names``) that the equality index
+        keeps, in file order."""
+        index = self._plans.get(names)
+        if index is None:
+            listening = [rule for rule in self._compiled if not names.isdisjoint(rule.spec.on)]
+            index = self._plans[names] = RuleIndex([(rule, rule.key_tests) for rule in listening])
+        return index.candidates(view, now)
 
-    def start_run(self, *, fired: Container[str] = frozenset(), caps: bool = True) -> RuleRun:
+    def start_run(self, *, fired: Container[FiringKey] = frozenset(), caps: bool = True) -> RuleRun:
         return RuleRun(self, fired=fired, caps=caps)
 
 
@@ -80,48 +79,12 @@ def ruleset_hash(specs: Sequence[RuleSpec]) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()[:16]
 
 
-@dataclass(slots=True)
-class _Plan:
-    """For one trigger signature: rules filed by the value their key test needs."""
-
-    always: list[int]
-    index: list[tuple[FieldDef, dict[object, list[int]]]]
-    rules: list[CompiledRule]
-
-    @classmethod
-    def build(cls, rules: list[CompiledRule]) -> _Plan:
-        always: list[int] = []
-        tables: dict[str, tuple[FieldDef, dict[object, list[int]]]] = {}
-        for position, rule in enumerate(rules):
-            test = rule.key_test
-            if test is None or test.accepts is None:
-                always.append(position)
-                continue
-            _, table = tables.setdefault(test.field.name, (test.field, {}))
-            for value in test.accepts:
-                table.setdefault(value, []).append(position)
-        return cls(always, list(tables.values()), rules)
-
-    def candidates(self, view: TicketView, now: float) -> list[CompiledRule]:
-        positions = list(self.always)
-        for field_def, table in self.index:
-            found = table.get(field_def.read(view, now))
-            if found:
-                positions.extend(found)
-        if len(self.index) > 0:
-            positions.sort()
-        rules = self.rules
-        return [rules[position] for position in positions]
-
-
-def _key_test(spec: RuleSpec) -> Test | None:
-    """The top-level equality with the fewest accepted values (the most selective, likely)."""
-    tests = [
-        node
-        for node in spec.when.items
-        if isinstance(node, Test) and node.accepts is not None and node.field.kind != "bool"
-    ]
-    return min(tests, key=lambda test: len(test.accepts or ()), default=None)
+def _compiled(spec: RuleSpec) -> CompiledRule:
+    keys = key_tests(spec.when)
+    # a candidate from the index has passed its key tests already: the predicate skips them
+    predicate = compile_node(spec.when, known=keys)
+    intend = compile_actions(spec.then, rule_name=spec.name, rule_description=spec.description)
+    return CompiledRule(spec, predicate, keys, intend)
 
 
 @dataclass(slots=True)
@@ -129,10 +92,10 @@ class RuleRun:
     """One run: per-rule action counts (caps) and the firings made so far."""
 
     ruleset: RuleSet
-    fired: Container[str] = frozenset()
+    fired: Container[FiringKey] = frozenset()
     caps: bool = True
     used: dict[str, int] = field(default_factory=dict)
-    fired_now: set[str] = field(default_factory=set)
+    fired_now: set[FiringKey] = field(default_factory=set)
 
     def evaluate(self, view: TicketView, trigger: Trigger, *, now: float) -> Evaluation:
         ticket = view.ticket
@@ -147,12 +110,13 @@ class RuleRun:
         firings: list[Firing] = []
         events: list[RuleEvent] = []
         matched: list[str] = []
-        for rule in self.ruleset.candidates(view, trigger, now):
+        names = trigger.names
+        for rule in self.ruleset.candidates(view, names, now):
             if not rule.predicate(view, now):
                 continue
             spec = rule.spec
             matched.append(spec.name)
-            outcome = self._fire(spec, view, trigger, now)
+            outcome = self._fire(rule, view, trigger, now)
             if isinstance(outcome, Firing):
                 firings.append(outcome)
             elif outcome is not None:
@@ -164,11 +128,15 @@ class RuleRun:
         )
 
     def _fire(
-        self, spec: RuleSpec, view: TicketView, trigger: Trigger, now: float
+        self,
+        rule: CompiledRule,
+        view: TicketView,
+        trigger: Trigger,
+        now: float,
     ) -> Firing | RuleEvent | None:
-        ticket = view.ticket
+        spec, ticket = rule.spec, view.ticket
         version = trigger.version if spec.repeat == "on_change" else None
-        key = firing_key(spec.name, ticket.source, ticket.id, version)
+        key = FiringKey(spec.name, ticket.source, ticket.id, version)
         if key in self.fired_now or key in self.fired:
             return None
         used = self.used.get(spec.name, 0)
@@ -181,17 +149,16 @@ class RuleRun:
             return RuleEvent("rules.capped", ticket.source, ticket.id, spec.name, detail)
         self.used[spec.name] = used + len(spec.then)
         self.fired_now.add(key)
-        values = template_values(view, rule_name=spec.name, rule_description=spec.description)
         return Firing(
-            rule_name=spec.name,
-            ruleset_hash=self.ruleset.hash,
-            ticket_id=ticket.id,
-            source=ticket.source,
-            trigger=trigger.matching(spec.on) or trigger.describe(),
-            actions=tuple(action.intend(view, values) for action in spec.then),
-            at=now,
-            trigger_version=version,
-            ticket_ref=ticket.ref,
+            spec.name,
+            self.ruleset.hash,
+            ticket.id,
+            ticket.source,
+            trigger.matching(spec.on) or trigger.describe(),
+            rule.intend(view),
+            now,
+            version,
+            ticket.ref,
         )
 
 
@@ -201,7 +168,7 @@ def evaluate(
     trigger: Trigger,
     *,
     now: float,
-    fired: Container[str] = frozenset(),
+    fired: Container[FiringKey] = frozenset(),
 ) -> Evaluation:
     """One evaluation in a run of its own (caps count from zero)."""
     return ruleset.start_run(fired=fired).evaluate(view, trigger, now=now)

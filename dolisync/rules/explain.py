@@ -14,7 +14,7 @@ from typing import Any
 from dolisync.rules.conditions import Group, Node, Test
 from dolisync.rules.engine import Evaluation, RuleSet
 from dolisync.rules.fields import show
-from dolisync.rules.firing import IntendedAction
+from dolisync.rules.firing import FiringKey, IntendedAction
 from dolisync.rules.spec import RuleSpec
 from dolisync.rules.templates import Template
 from dolisync.rules.triggers import Trigger
@@ -88,7 +88,7 @@ def explain(
     trigger: Trigger,
     *,
     now: float,
-    fired: Container[str] = frozenset(),
+    fired: Container[FiringKey] = frozenset(),
 ) -> Explanation:
     """Evaluate like the service would, and say for every rule why it fires or not."""
     evaluation = ruleset.start_run(fired=fired).evaluate(view, trigger, now=now)

@@ -10,7 +10,7 @@ for how each operator treats None.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, fields
 from operator import attrgetter
 from typing import Final, Literal
@@ -31,6 +31,7 @@ class FieldDef:
     kind: FieldKind
     read: Reader
     about: str
+    ticket_attribute: str | None = None  # set when the field is a plain ticket attribute
 
 
 def _ticket(attribute: str) -> Reader:
@@ -101,20 +102,28 @@ _T: Final = "text"
 _I: Final = "int"
 
 CONDITION_FIELDS: Final[dict[str, FieldDef]] = _fields(
-    FieldDef("id", _I, _ticket("id"), "the ticket id"),
-    FieldDef("ref", _T, _ticket("ref"), "the ticket ref, e.g. TS2412-0001"),
-    FieldDef("track_id", _T, _ticket("track_id"), "the public tracking id"),
-    FieldDef("subject", _T, _ticket("subject"), "the ticket subject"),
-    FieldDef("status", "status", _ticket("status"), "the status by name"),
-    FieldDef("type_code", _T, _ticket("type_code"), "the type code, e.g. ISSUE"),
-    FieldDef("category_code", _T, _ticket("category_code"), "the category code"),
-    FieldDef("severity_code", _T, _ticket("severity_code"), "the severity code"),
-    FieldDef("socid", _I, _ticket("socid"), "the customer (third party) id"),
-    FieldDef("project_id", _I, _ticket("project_id"), "the project id"),
-    FieldDef("assigned_user_id", _I, _ticket("assigned_user_id"), "the assigned user id"),
-    FieldDef("author_user_id", _I, _ticket("author_user_id"), "the user who created it"),
-    FieldDef("progress", _I, _ticket("progress"), "progress in percent"),
-    FieldDef("origin_email", _T, _ticket("origin_email"), "the email it came from"),
+    FieldDef("id", _I, _ticket("id"), "the ticket id", "id"),
+    FieldDef("ref", _T, _ticket("ref"), "the ticket ref, e.g. TS2412-0001", "ref"),
+    FieldDef("track_id", _T, _ticket("track_id"), "the public tracking id", "track_id"),
+    FieldDef("subject", _T, _ticket("subject"), "the ticket subject", "subject"),
+    FieldDef("status", "status", _ticket("status"), "the status by name", "status"),
+    FieldDef("type_code", _T, _ticket("type_code"), "the type code, e.g. ISSUE", "type_code"),
+    FieldDef("category_code", _T, _ticket("category_code"), "the category code", "category_code"),
+    FieldDef("severity_code", _T, _ticket("severity_code"), "the severity code", "severity_code"),
+    FieldDef("socid", _I, _ticket("socid"), "the customer (third party) id", "socid"),
+    FieldDef("project_id", _I, _ticket("project_id"), "the project id", "project_id"),
+    FieldDef(
+        "assigned_user_id",
+        _I,
+        _ticket("assigned_user_id"),
+        "the assigned user id",
+        "assigned_user_id",
+    ),
+    FieldDef(
+        "author_user_id", _I, _ticket("author_user_id"), "the user who created it", "author_user_id"
+    ),
+    FieldDef("progress", _I, _ticket("progress"), "progress in percent", "progress"),
+    FieldDef("origin_email", _T, _ticket("origin_email"), "the email it came from", "origin_email"),
     FieldDef("age", "duration", _age, "time since creation"),
     FieldDef("idle", "duration", _idle, "time since the last change or message"),
     FieldDef("message", _T, _message_text, "text of the current message"),
@@ -200,19 +209,40 @@ def show(field: FieldDef, value: object) -> str:
     return str(value)
 
 
-def template_values(view: TicketView, *, rule_name: str, rule_description: str) -> dict[str, str]:
-    """Every non-deferred template field's text for one ticket (None renders as "")."""
-    values = {
-        f"ticket.{name}": _text(getattr(view.ticket, name)) for name in _TICKET_TEMPLATE_FIELDS
-    }
-    values["ticket.status"] = view.ticket.status_name
-    for name in _CUSTOMER_TEMPLATE_FIELDS:
-        raw = None if view.customer is None else getattr(view.customer, name)
-        values[f"customer.{name}"] = _text(raw)
-    values["rule.name"] = rule_name
-    values["rule.description"] = rule_description
+def template_values(
+    view: TicketView, names: Iterable[str], *, rule_name: str, rule_description: str
+) -> dict[str, str]:
+    """The text of each named template field for one ticket (None renders as "").
+
+    Deferred fields (``intervention.*``) are left out: the outbox fills them in.
+    """
+    values: dict[str, str] = {}
+    for name in names:
+        if name == "rule.name":
+            values[name] = rule_name
+        elif name == "rule.description":
+            values[name] = rule_description
+        elif name in TEMPLATE_READERS:
+            values[name] = TEMPLATE_READERS[name](view)
     return values
 
 
 def _text(value: object) -> str:
     return "" if value is None else str(value)
+
+
+def _ticket_text(attribute: str) -> Callable[[TicketView], str]:
+    get = attrgetter(attribute)
+    return lambda view: _text(get(view.ticket))
+
+
+def _customer_text(attribute: str) -> Callable[[TicketView], str]:
+    get = attrgetter(attribute)
+    return lambda view: "" if view.customer is None else _text(get(view.customer))
+
+
+TEMPLATE_READERS: Final[dict[str, Callable[[TicketView], str]]] = {
+    **{f"ticket.{name}": _ticket_text(name) for name in _TICKET_TEMPLATE_FIELDS},
+    "ticket.status": lambda view: view.ticket.status_name,
+    **{f"customer.{name}": _customer_text(name) for name in _CUSTOMER_TEMPLATE_FIELDS},
+}

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Final
+from typing import Any, Final, NamedTuple
 
 from dolisync.rules.templates import Template
 
@@ -41,9 +41,19 @@ def idempotency_key(
     )
 
 
-def firing_key(rule_name: str, source: str, ticket_id: int, trigger_version: str | None) -> str:
-    """The key of one firing of a rule on a ticket: "has this rule already fired here?"."""
-    return KEY_PREFIX + _digest("firing", rule_name, source, ticket_id, trigger_version)
+class FiringKey(NamedTuple):
+    """What makes a firing unique: "has this rule already fired here?" (the audit log's key)."""
+
+    rule_name: str
+    source: str
+    ticket_id: int
+    trigger_version: str | None  # None for rules that fire once per ticket
+
+
+def firing_key(
+    rule_name: str, source: str, ticket_id: int, trigger_version: str | None
+) -> FiringKey:
+    return FiringKey(rule_name, source, ticket_id, trigger_version)
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,7 +88,7 @@ class Firing:
     ticket_ref: str = ""
 
     @property
-    def key(self) -> str:
+    def key(self) -> FiringKey:
         return firing_key(self.rule_name, self.source, self.ticket_id, self.trigger_version)
 
     def idempotency_key(self, action: IntendedAction) -> str:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Final
 
 MAX_TEMPLATE_LENGTH: Final = 20_000
@@ -37,6 +37,12 @@ class Template:
     """Literal text and placeholders, in order. Build with ``Template.parse``."""
 
     parts: tuple[Part, ...]
+    # The dotted names of every placeholder (derived from ``parts``, kept for speed).
+    fields: frozenset[str] = field(init=False, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        names = frozenset(part.name for part in self.parts if isinstance(part, FieldRef))
+        object.__setattr__(self, "fields", names)
 
     @classmethod
     def parse(cls, text: str, allowed: Collection[str]) -> Template:
@@ -55,19 +61,14 @@ class Template:
             parts.append(FieldRef(name))
         return cls(tuple(parts))
 
-    @property
-    def fields(self) -> frozenset[str]:
-        """The dotted names of every placeholder."""
-        return frozenset(part.name for part in self.parts if isinstance(part, FieldRef))
-
     def render(self, values: Mapping[str, str]) -> str:
         """The text with every placeholder replaced; ``KeyError`` names a missing value."""
-        missing = sorted(self.fields - values.keys())
-        if missing:
-            raise KeyError(f"no value for {{{missing[0]}}}")
-        return "".join(
-            values[part.name] if isinstance(part, FieldRef) else part for part in self.parts
-        )
+        try:
+            return "".join(
+                [values[part.name] if isinstance(part, FieldRef) else part for part in self.parts]
+            )
+        except KeyError as missing:
+            raise KeyError(f"no value for {{{missing.args[0]}}}") from None
 
     def bind(self, values: Mapping[str, str]) -> Template:
         """Replace the placeholders ``values`` knows; keep the others for a later ``render``."""

@@ -16,7 +16,7 @@ own writes: no rule ever fires on those (the loop guard). ``version`` identifies
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Final, Literal
 
 from dolisync.records import Ticket
@@ -55,6 +55,14 @@ class Trigger:
     own_write: bool = False
     version: str = ""
     message_id: int | None = None
+    # Every ``on`` entry this trigger satisfies, computed once: rules are looked up by it.
+    names: frozenset[str] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        names = {_BY_KIND[self.kind]}
+        if self.kind == "updated":
+            names.update(CHANGED_PREFIX + name for name in self.changed)
+        object.__setattr__(self, "names", frozenset(names))
 
     @classmethod
     def created(cls, *, own_write: bool = False) -> Trigger:
@@ -106,17 +114,13 @@ class Trigger:
             raise ValueError(f"unknown trigger {name!r}; use {_KINDS}")
         return cls.updated(changed, own_write=own_write)
 
-    def names(self) -> frozenset[str]:
-        """Every ``on`` entry this trigger satisfies."""
-        names = {_BY_KIND[self.kind]}
-        if self.kind == "updated":
-            names.update(CHANGED_PREFIX + name for name in self.changed)
-        return frozenset(names)
-
     def matching(self, on: Iterable[str]) -> str | None:
         """The first ``on`` entry this trigger satisfies (as the audit log records it), or None."""
-        names = self.names()
-        return next((name for name in on if name in names), None)
+        names = self.names
+        for name in on:
+            if name in names:
+                return name
+        return None
 
     def describe(self) -> str:
         if self.kind == "updated" and self.changed:

@@ -64,8 +64,9 @@ class Simulator:
         self._app = ApiApplication(
             self.backend, Router(routes(), self.options.version, modules), self.faults, self.log
         )
-        self.control = Control(lambda: self._app.backend, self.faults, self.log, self._reset)
-        self.control._fault_spec = self.options.faults
+        self.control = Control(
+            lambda: self._app.backend, self.faults, self.log, self._reset, self.options.faults
+        )
         self._server: SimulatorHTTPServer | None = None
         self._thread: threading.Thread | None = None
 
@@ -100,18 +101,19 @@ class Simulator:
         """Serve in a background thread; returns at once."""
         server = self.bind()
         self._thread = threading.Thread(
-            target=server.serve_forever, name="dolibarr-simulator", daemon=True
+            target=server.serve_forever,
+            kwargs={"poll_interval": 0.05},  # stop() waits at most this long
+            name="dolibarr-simulator",
+            daemon=True,
         )
         self._thread.start()
         return self
 
-    def serve_forever(self) -> None:
-        """Serve in this thread until ``stop()`` is called from another (or Ctrl-C)."""
-        self.bind().serve_forever()
-
     def stop(self) -> None:
+        """Stop serving (if serving) and free the database; in-flight requests may fail."""
         if self._server is not None:
-            self._server.shutdown() if self._thread is not None else None
+            if self._thread is not None:
+                self._server.shutdown()
             self._server.server_close()
             self._server = None
         if self._thread is not None:

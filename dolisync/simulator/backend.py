@@ -69,9 +69,11 @@ class Backend:
     def next_number(self, name: str, sql: str) -> int:
         """The next value of a reference counter (initialised once from the database)."""
         with self._counter_lock:
-            if name not in self._counters:
-                self._counters[name] = int(self.db.scalar(sql) or 0)
-            self._counters[name] += 1
+            known = name in self._counters
+        # query outside the counter lock: a writer holding the database lock may want it
+        initial = 0 if known else int(self.db.scalar(sql) or 0)
+        with self._counter_lock:
+            self._counters[name] = self._counters.get(name, initial) + 1
             return self._counters[name]
 
     def forget_counters(self) -> None:
@@ -148,12 +150,17 @@ class Backend:
         return ticket_id
 
     def update_ticket(
-        self, ticket_id: int, changes: Mapping[str, Any], user_id: int = ADMIN_ID
+        self,
+        ticket_id: int,
+        changes: Mapping[str, Any],
+        user_id: int = ADMIN_ID,
+        *,
+        touch: bool = False,
     ) -> None:
         """Apply ``changes`` (column -> value) and log ``AC_TICKET_MODIFY``.
 
         Dolibarr's update rewrites the whole row and sets ``timing`` from the severity; MariaDB
-        then moves ``tms`` only if some value really changed.
+        then moves ``tms`` only if some value really changed (``touch`` moves it anyway).
         """
         current = self.ticket(ticket_id)
         if current is None:
@@ -162,7 +169,7 @@ class Backend:
         for key in TICKET_DATE_COLUMNS & row.keys():
             row[key] = self.to_db_date(row[key])
         row["timing"] = row.get("severity_code", current["severity_code"])
-        if any(_differs(current[key], value) for key, value in row.items()):
+        if touch or any(_differs(current[key], value) for key, value in row.items()):
             row["tms"] = self.now_db()
         with self.db.write() as conn:
             assignments = ", ".join(f"{key} = ?" for key in row)

@@ -3,7 +3,7 @@
 ``Control`` is the Python API (in-process tests); ``control_answer`` maps the same operations to
 HTTP under ``/_simulator/`` (a path Dolibarr does not use; loopback only, no key):
 
-    GET    /_simulator/                       {"version", "api_key", "base_url", "tickets"}
+    GET    /_simulator/                       {"version", "tickets", "api_key"}
     POST   /_simulator/touch                  {"count": N, "ids": [..], "field": f, "value": v}
     POST   /_simulator/tickets                {fields}: create a ticket -> {"id"}
     POST   /_simulator/tickets/{id}/messages  {"message": "...", "private": false}
@@ -13,7 +13,8 @@ HTTP under ``/_simulator/`` (a path Dolibarr does not use; loopback only, no key
     GET    /_simulator/faults                 {"spec": "..."}
     PUT    /_simulator/faults                 {"spec": "..."} (replaces the rules; "" clears)
     DELETE /_simulator/faults
-    GET    /_simulator/requests               [{"method", "path", "query", "status"}, ...]
+    GET    /_simulator/requests               [{"method", "path", "query", "status", "seconds",
+                                               "bytes"}, ...]
     DELETE /_simulator/requests
     POST   /_simulator/reset                  {"tickets": N, "seed": S} (both optional)
 """
@@ -40,12 +41,13 @@ class Control:
         faults: Faults,
         log: RequestLog,
         reset: Callable[..., None],
+        fault_spec: str = "",
     ) -> None:
         self._backend = backend
         self.faults = faults
         self._log = log
         self._reset = reset
-        self._fault_spec = ""
+        self._fault_spec = fault_spec
 
     @property
     def backend(self) -> Backend:
@@ -65,7 +67,7 @@ class Control:
         field: str | None = None,
         value: Any = None,
     ) -> list[int]:
-        """Modify tickets as a Dolibarr user would (tms moves, an AC_TICKET_MODIFY event is logged).
+        """Modify tickets as a Dolibarr user would: tms moves (always), AC_TICKET_MODIFY is logged.
 
         Without ``ids``, ``count`` tickets are picked at random (seeded). Without ``field`` the
         progress is nudged so the row really changes. Returns the touched ids.
@@ -82,7 +84,7 @@ class Control:
                 changes = {"progress": (int(row["progress"] or 0) + 1) % 101}
             else:
                 changes = {field: value}
-            backend.update_ticket(ticket_id, changes)
+            backend.update_ticket(ticket_id, changes, touch=True)
         return list(ids)
 
     def add_message(self, ticket_id: int, message: str, *, private: bool = False) -> int:
@@ -124,6 +126,13 @@ class Control:
     def set_faults(self, spec: str) -> None:
         self.faults.set(spec)
         self._fault_spec = spec
+
+    def add_fault(self, kind: str, rate: float = 1.0, **scope: Any) -> None:
+        """One more fault rule (``Faults.add``): e.g. ``add_fault("error500", method="PUT")``."""
+        self.faults.add(kind, rate, **scope)
+        rule = f"{kind}={rate}s" if kind == "latency" else f"{kind}={rate}"
+        rule += "".join(f",{key}={value}" for key, value in scope.items() if value is not None)
+        self._fault_spec = f"{self._fault_spec}; {rule}" if self._fault_spec else rule
 
     def clear_faults(self) -> None:
         self.set_faults("")
@@ -174,7 +183,12 @@ def _match(pattern: str, parts: list[str]) -> list[str] | None:
 def _info(control: Control, _args: list[str], _body: dict[str, Any]) -> Any:
     backend = control.backend
     count = backend.db.scalar("SELECT COUNT(*) FROM llx_ticket")
-    return {"version": backend.options.version, "tickets": count}
+    # the key of this fake server, for local tools (the control API answers loopback only)
+    return {
+        "version": backend.options.version,
+        "tickets": count,
+        "api_key": backend.options.api_key,
+    }
 
 
 def _touch(control: Control, _args: list[str], body: dict[str, Any]) -> Any:

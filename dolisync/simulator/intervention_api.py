@@ -49,7 +49,9 @@ def list_interventions(backend: Backend, request: Request, _args: list[str]) -> 
     if thirdparties:
         where.append(f"t.fk_soc IN ({','.join('?' * len(thirdparties))})")
         bound += thirdparties
-    rows, total = listing.fetch(backend, INTERVENTIONS, params, where, bound, user_id=request.user_id)
+    rows, total = listing.fetch(
+        backend, INTERVENTIONS, params, where, bound, user_id=request.user_id
+    )
     lines = fichinter.lines(backend, [row["rowid"] for row in rows])
     renderer = _renderer(backend)
     items = [renderer.list_item(row, lines[row["rowid"]], params.properties) for row in rows]

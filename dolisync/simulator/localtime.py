@@ -11,9 +11,21 @@ from __future__ import annotations
 import calendar
 import time
 from datetime import UTC, datetime
+from functools import cache, lru_cache
 from zoneinfo import ZoneInfo
 
 DB_FORMAT = "%Y-%m-%d %H:%M:%S"
+
+
+@lru_cache(maxsize=4096)
+def _utc_day(day: int) -> str:
+    return time.strftime("%Y-%m-%d", time.gmtime(day * 86_400))
+
+
+@cache
+def _times_of_day() -> tuple[str, ...]:
+    """The text " HH:MM:SS" of every second of a day (86,400 short strings, built once)."""
+    return tuple(f" {s // 3600:02d}:{s // 60 % 60:02d}:{s % 60:02d}" for s in range(86_400))
 
 
 class LocalTime:
@@ -25,8 +37,9 @@ class LocalTime:
 
     def to_db(self, epoch: float) -> str:
         """The wall-clock text for ``epoch`` (seconds are truncated, as in the database)."""
-        if self._zone is None:
-            return time.strftime(DB_FORMAT, time.gmtime(int(epoch)))
+        if self._zone is None:  # fast path: seeding formats hundreds of thousands of dates
+            day, seconds = divmod(int(epoch), 86_400)
+            return _utc_day(day) + _times_of_day()[seconds]
         return datetime.fromtimestamp(int(epoch), self._zone).strftime(DB_FORMAT)
 
     def to_epoch(self, text: str | None) -> int | None:

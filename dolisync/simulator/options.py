@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Final
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dolisync.simulator.templates import DEFAULT_VERSION, VERSIONS
 
@@ -23,7 +24,7 @@ class SimulatorOptions:
 
     host: str = "127.0.0.1"
     port: int = 8080
-    api_key: str = DEMO_API_KEY
+    api_key: str = field(default=DEMO_API_KEY, repr=False)
     version: str = DEFAULT_VERSION
     tickets: int = 0
     seed: int = 1
@@ -31,7 +32,7 @@ class SimulatorOptions:
     auth_delay: float = 1.0
     empty_list_404: bool = False
     faults: str = ""
-    admin_password: str = "admin"  # noqa: S105 - a fake server's fake password
+    admin_password: str = field(default="admin", repr=False)  # a fake server's fake password
 
     def __post_init__(self) -> None:
         if self.version not in VERSIONS:
@@ -42,6 +43,12 @@ class SimulatorOptions:
             raise ValueError("tickets must be 0 or more")
         if self.auth_delay < 0:
             raise ValueError("auth_delay must be 0 or more")
+        try:
+            ZoneInfo(self.timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(
+                f"unknown timezone {self.timezone!r} (e.g. UTC, Europe/Paris)"
+            ) from None
 
     @property
     def is_v20(self) -> bool:

@@ -12,6 +12,7 @@ import json
 import socket
 import struct
 import threading
+import time
 import traceback
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -27,20 +28,41 @@ from dolisync.simulator.router import Router
 
 API_ROOT = "/api/index.php"
 CONTROL_ROOT = "/_simulator"
+SECRET_PARAMS = frozenset({"DOLAPIKEY", "api_key", "password"})
 
 ControlHandler = Callable[[str, str, dict[str, str], dict[str, Any]], Answer]
 
 
 class RequestLog:
-    """Every API request answered: method, path (below the API root), query, status."""
+    """Every API request answered: method, path (below the API root), query, status, and the
+    server's own time and body size (``seconds``, ``bytes``; None when a fault cut the call)."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._entries: list[dict[str, Any]] = []
 
-    def add(self, method: str, path: str, query: dict[str, str], status: int | None) -> None:
+    def add(
+        self,
+        method: str,
+        path: str,
+        query: dict[str, str],
+        status: int | None,
+        *,
+        seconds: float | None = None,
+        size: int | None = None,
+    ) -> None:
+        # a key sent in the query string is never kept
+        query = {k: "<redacted>" if k in SECRET_PARAMS else v for k, v in query.items()}
+        entry = {
+            "method": method,
+            "path": path,
+            "query": query,
+            "status": status,
+            "seconds": seconds,
+            "bytes": size,
+        }
         with self._lock:
-            self._entries.append({"method": method, "path": path, "query": query, "status": status})
+            self._entries.append(entry)
 
     def entries(self) -> list[dict[str, Any]]:
         with self._lock:
@@ -79,7 +101,7 @@ class ApiApplication:
             return json_answer(error.body(debug), error.status)
         except RawError as error:
             return error.answer
-        except Exception as error:  # a simulator bug: answer like a PHP fatal, keep the trace
+        except Exception as error:  # noqa: BLE001 - any crash is a simulator bug: 500, trace kept
             self.bugs.append(traceback.format_exc())
             text = f"simulator bug: {type(error).__name__}: {error}"
             return json_answer(ApiError(500, text).body({}), 500)
@@ -117,18 +139,21 @@ class SimulatorHandler(BaseHTTPRequestHandler):
         plan = app.faults.plan(self.command, path)
         if plan.latency:
             _sleep(plan.latency)
-        if plan.before is not None and self._fault(plan.before, plan, path, query):
+        if plan.before is not None and self._fault(plan.before, path, query):
             return
+        started = time.perf_counter()
         answer = app.answer(self.command, path, query, headers, raw)
-        if plan.after is not None and self._fault(plan.after, plan, path, query, answer):
+        seconds = time.perf_counter() - started
+        if plan.after is not None and self._fault(plan.after, path, query, answer):
             return
-        app.log.add(self.command, path, query, answer.status)
+        app.log.add(
+            self.command, path, query, answer.status, seconds=seconds, size=len(answer.body)
+        )
         self._send(answer)
 
     def _fault(
         self,
         action: Action,
-        plan: Any,
         path: str,
         query: dict[str, str],
         answer: Answer | None = None,

@@ -9,6 +9,11 @@ Enabled for the whole suite by ``pytest_plugins = ["dolisync.simulator.testing"]
 
     def test_old_server(simulator_factory):
         sim = simulator_factory(version="20.0.2", empty_list_404=True, tickets=0)
+        frozen = simulator_factory(clock=FrozenClock(), faults="error500=0.1,seed=3")
+
+``simulator.control`` (``dolisync.simulator.control.Control``) changes things behind the
+client's back: ``touch``, ``add_message``, ``delete_ticket``, ``set_tms``, ``create_ticket``,
+``set_faults``/``add_fault``/``clear_faults``, ``requests``/``clear_requests``, ``reset``.
 
 Every simulator binds 127.0.0.1 on a free port and is stopped at teardown.
 """
@@ -20,6 +25,7 @@ from typing import Any
 
 import pytest
 
+from dolisync.clock import Clock
 from dolisync.simulator.app import Simulator
 from dolisync.simulator.options import SimulatorOptions
 
@@ -34,9 +40,10 @@ TEST_DEFAULTS: dict[str, Any] = {
 SimulatorFactory = Callable[..., Simulator]
 
 
-def start_simulator(**options: Any) -> Simulator:
-    """A started in-process simulator with the test defaults, overridden by ``options``."""
-    return Simulator(SimulatorOptions(**{**TEST_DEFAULTS, **options})).start()
+def start_simulator(*, clock: Clock | None = None, **options: Any) -> Simulator:
+    """A started in-process simulator with the test defaults, overridden by ``options``
+    (``SimulatorOptions`` fields); ``clock`` (e.g. ``FrozenClock``) drives its time."""
+    return Simulator(SimulatorOptions(**{**TEST_DEFAULTS, **options}), clock=clock).start()
 
 
 @pytest.fixture
@@ -44,8 +51,8 @@ def simulator_factory() -> Iterator[SimulatorFactory]:
     """Start simulators with any ``SimulatorOptions`` field; all are stopped at teardown."""
     started: list[Simulator] = []
 
-    def factory(**options: Any) -> Simulator:
-        simulator = start_simulator(**options)
+    def factory(*, clock: Clock | None = None, **options: Any) -> Simulator:
+        simulator = start_simulator(clock=clock, **options)
         started.append(simulator)
         return simulator
 

@@ -70,9 +70,7 @@ def list_tickets(backend: Backend, request: Request, _args: list[str]) -> Answer
 
 def get_ticket(backend: Backend, _request: Request, args: list[str]) -> Answer:
     ticket_id = int(args[0])
-    if ticket_id == 0:  # Dolibarr's fetch(0) leaves the specimen-free empty object: not found
-        raise _not_found()
-    row = backend.ticket(ticket_id)
+    row = backend.ticket(ticket_id)  # id 0 (no capture shows it) is simply not found
     if row is None:
         raise _not_found()
     return json_answer(_full(backend, row))

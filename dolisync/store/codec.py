@@ -2,6 +2,11 @@
 
 Knows which table holds which entity and which of a record's fields are columns; knows
 nothing about transactions. ``raw`` is stored as compact ASCII JSON text, key order kept.
+
+Text the databases cannot hold (a NUL character: PostgreSQL refuses it in ``text``; a lone
+surrogate: neither backend can encode it as UTF-8) is stored as U+FFFD in typed columns, on
+every backend alike, so a record reads back the same wherever it is kept and re-syncing it
+reports no change. ``raw`` keeps the original (JSON escapes both).
 Intervention lines and ticket links are not columns: they live in their own tables and are
 compared here as plain lists (lines as dicts sorted by rank then id, links as sorted ids).
 """
@@ -9,6 +14,7 @@ compared here as plain lists (lines as dicts sorted by rank then id, links as so
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields
 from typing import Any, Generic, TypeVar
@@ -53,8 +59,8 @@ class Mirror(Generic[R]):
         return "modified_at" in self.columns
 
     def values(self, record: Record) -> dict[str, Any]:
-        """The record's typed column values."""
-        return {name: getattr(record, name) for name in self.columns}
+        """The record's typed column values, text made storable (see ``storable``)."""
+        return {name: storable(getattr(record, name)) for name in self.columns}
 
     def record(self, row: Mapping[Any, Any], **children: Any) -> R:
         """Rebuild a record from its row (typed columns and ``raw`` JSON text)."""
@@ -86,6 +92,17 @@ def mirror_for(entity: str) -> Mirror[Any]:
         raise ValueError(f"unknown entity {entity!r}; expected one of {sorted(MIRRORS)}") from None
 
 
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+REPLACEMENT = "\ufffd"
+
+
+def storable(value: Any) -> Any:
+    """``value`` with NUL and lone surrogates in text replaced by U+FFFD; other values as is."""
+    if type(value) is str:
+        return _UNSTORABLE.sub(REPLACEMENT, value)
+    return value
+
+
 # ASCII only: a lone surrogate (valid in JSON, "\ud800") could not be stored as UTF-8 text
 _ENCODER = json.JSONEncoder(ensure_ascii=True, separators=(",", ":"))
 
@@ -105,7 +122,7 @@ def diff(
 def line_view(line: InterventionLine | Mapping[Any, Any]) -> dict[str, Any]:
     """A line's comparable content (no source, intervention id or raw)."""
     if isinstance(line, InterventionLine):
-        return {name: getattr(line, name) for name in LINE_FIELDS}
+        return {name: storable(getattr(line, name)) for name in LINE_FIELDS}
     return {name: line[name] for name in LINE_FIELDS}
 
 

@@ -1,9 +1,14 @@
 """Everything that differs between SQLite and PostgreSQL, and nothing else.
 
 - ``create_store_engine``: pool choice and, for SQLite, the connection pragmas (WAL,
-  busy timeout, foreign keys, synchronous=NORMAL) and explicit transaction control.
-- ``write_transaction``: one write transaction (SQLite: ``BEGIN IMMEDIATE``, so a writer
-  waits for the lock up front instead of failing when it upgrades a read).
+  busy timeout, foreign keys, synchronous=NORMAL) and explicit transaction control; for
+  PostgreSQL, the psycopg (3) driver and the same lock wait limit (``lock_timeout``).
+- ``write_transaction``: one write transaction, writers one at a time (SQLite:
+  ``BEGIN IMMEDIATE``; PostgreSQL: a transaction-scoped advisory lock). Either way a writer
+  waits for the lock up front, never reads rows another writer is about to change, and
+  change-log ``seq`` values become visible in order (readers following the log by ``seq``
+  never miss an entry committed late).
+- ``is_lock_timeout``: whether a failure means "another writer held the lock too long".
 - ``upsert``: one ``INSERT ... ON CONFLICT DO UPDATE`` for a whole list of rows.
 - ``insert_returning_keys``: a bulk insert that reports the keys it generated.
 - ``chunks``: id lists cut to fit any backend's bound-parameter limit.
@@ -16,8 +21,19 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Executable, Table, create_engine, event, insert, select
+from sqlalchemy import (
+    Connection,
+    Engine,
+    Executable,
+    Table,
+    create_engine,
+    event,
+    func,
+    insert,
+    select,
+)
 from sqlalchemy.engine import URL
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.pool import StaticPool
 
 from dolisync.errors import StoreError
@@ -25,6 +41,10 @@ from dolisync.errors import StoreError
 BUSY_TIMEOUT_MS = 5000
 CHUNK = 500  # ids per IN (...): far below every backend's bound-parameter limit
 _IMMEDIATE = "dolisync_immediate"
+# the PostgreSQL advisory lock every dolisync writer takes ("dolisync" as an int); such locks
+# are per database, so stores in different databases of one server never wait for each other
+WRITER_LOCK_KEY = int.from_bytes(b"dolisync", "big")
+_LOCK_NOT_AVAILABLE = "55P03"  # PostgreSQL's SQLSTATE when lock_timeout expires
 
 
 def is_sqlite_memory(url: URL) -> bool:
@@ -37,7 +57,7 @@ def create_store_engine(url: URL) -> Engine:
     if backend == "sqlite":
         return _sqlite_engine(url)
     if backend == "postgresql":
-        return create_engine(url, pool_pre_ping=True)
+        return _postgresql_engine(url)
     raise StoreError(
         f"unsupported store database {backend!r}",
         hint="use a sqlite:/// or postgresql:// URL for store.url",
@@ -74,13 +94,50 @@ def _sqlite_on_begin(conn: Connection) -> None:
     conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
+def _postgresql_engine(url: URL) -> Engine:
+    if url.drivername == "postgresql":
+        # SQLAlchemy's default driver is psycopg2; dolisync depends on psycopg (3) only
+        url = url.set(drivername="postgresql+psycopg")
+    engine = create_engine(url, pool_pre_ping=True)
+    event.listen(engine, "connect", _postgresql_on_connect)
+    return engine
+
+
+def _postgresql_on_connect(dbapi_connection: Any, _record: Any) -> None:
+    # SQLite's busy timeout, PostgreSQL style: wait this long for any lock, then fail
+    # (StoreLocked) instead of hanging behind a stuck writer or a long migration.
+    # Committed at once: a later rollback must not undo the setting.
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute(f"SET lock_timeout = {BUSY_TIMEOUT_MS}")
+    finally:
+        cursor.close()
+    dbapi_connection.commit()
+
+
 @contextmanager
 def write_transaction(engine: Engine) -> Iterator[Connection]:
-    """A connection inside one write transaction: committed on exit, rolled back on error."""
+    """A connection inside one write transaction: committed on exit, rolled back on error.
+
+    Writers of one store take turns (see the module docstring); readers do not wait for them
+    (only, on PostgreSQL, behind a migration's schema change).
+    """
     with engine.connect() as conn:
         conn.execution_options(**{_IMMEDIATE: True})
         with conn.begin():
+            if conn.dialect.name == "postgresql":
+                # released by the commit or rollback; taken before the first read, so the
+                # transaction's later statements see every earlier writer's rows
+                conn.execute(select(func.pg_advisory_xact_lock(WRITER_LOCK_KEY)))
             yield conn
+
+
+def is_lock_timeout(exc: OperationalError) -> bool:
+    """Whether the database gave up waiting for a lock another connection held."""
+    if getattr(exc.orig, "sqlstate", None) == _LOCK_NOT_AVAILABLE:
+        return True
+    detail = str(exc.orig) if exc.orig is not None else str(exc)
+    return "locked" in detail or "busy" in detail  # SQLite: "database is locked", ...
 
 
 def upsert(

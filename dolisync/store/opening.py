@@ -30,7 +30,7 @@ def open_engine(url: str, migrations: Sequence[Migration]) -> Engine:
     except ImportError as exc:
         raise StoreError(
             f"cannot open the store {where}: the database driver is missing ({exc.name})",
-            hint="install the driver for this database (for PostgreSQL: psycopg2 or psycopg)",
+            hint="for PostgreSQL install the psycopg driver: pip install 'dolisync[postgres]'",
         ) from None
     try:
         migrate(engine, migrations)

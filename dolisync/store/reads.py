@@ -157,6 +157,7 @@ def changes_since(conn: Connection, seq: int, limit: int, source: str | None) ->
             kind=row.kind,
             changes=change_from_json(row.changes),
             at=row.at,
+            origin=row.origin,
         )
         for row in rows
     ]

@@ -14,6 +14,8 @@ from typing import Any, Literal
 Position = tuple[int | None, int | None]
 
 ChangeKind = Literal["created", "updated", "deleted"]
+# "sync": read from Dolibarr; "dolisync": the re-read of dolisync's own write (see the outbox)
+ChangeOrigin = Literal["sync", "dolisync"]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -24,7 +26,8 @@ class Change:
     ``created`` (the object (re)appeared in the mirror: read the row itself) and ``deleted``
     (a full resync no longer found it). Intervention changes may name ``lines`` (a list of
     line dicts) and ``linked_ticket_ids`` (a sorted id list) besides the scalar columns.
-    ``seq`` orders the whole log; ``at`` is the epoch the change was recorded.
+    ``seq`` orders the whole log; ``at`` is the epoch the change was recorded; ``origin`` says
+    whether it came from Dolibarr (``sync``) or from re-reading dolisync's own write.
     """
 
     seq: int
@@ -34,6 +37,7 @@ class Change:
     kind: ChangeKind
     changes: Mapping[str, tuple[Any, Any]] = field(default_factory=dict)
     at: float
+    origin: ChangeOrigin = "sync"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import Connection, func, select
 
 from dolisync.records import ENTITIES
-from dolisync.store.codec import MIRRORS
+from dolisync.store.codec import MIRRORS, storable
 from dolisync.store.dialect import upsert
 from dolisync.store.migrations import applied_migrations
 from dolisync.store.results import EntityStatus, Position, SourceStatus, StoreStatus
@@ -57,12 +57,14 @@ def set_sync_result(
         if full:
             row["last_full_sync_at"] = at
     else:
-        row.update(last_error=error or "sync failed (no detail)", last_error_at=at)
+        # an error message may quote Dolibarr's answer, NUL characters included
+        row.update(last_error=storable(error or "sync failed (no detail)"), last_error_at=at)
     upsert(conn, _STATE, [row], _STATE_KEY)
 
 
 def set_instance(conn: Connection, source: str, values: Mapping[str, Any]) -> None:
-    upsert(conn, _INSTANCES, [{"source": source, **values}], ("source",))
+    stored = {name: storable(value) for name, value in values.items()}
+    upsert(conn, _INSTANCES, [{"source": source, **stored}], ("source",))
 
 
 def status(conn: Connection, source: str | None) -> StoreStatus:

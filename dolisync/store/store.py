@@ -19,10 +19,11 @@ from dolisync.errors import StoreError, StoreLocked
 from dolisync.records import Entity, Intervention, Message, Record, ThirdParty, Ticket, User
 from dolisync.store import reads, state, writes
 from dolisync.store.codec import INTERVENTIONS, THIRDPARTIES, TICKETS, USERS, mirror_for
-from dolisync.store.dialect import BUSY_TIMEOUT_MS, write_transaction
+from dolisync.store.dialect import BUSY_TIMEOUT_MS, is_lock_timeout, write_transaction
 from dolisync.store.migrations import MIGRATIONS, Migration
 from dolisync.store.opening import open_engine
-from dolisync.store.results import Change, PageResult, Position, StoreStatus
+from dolisync.store.outbox import OutboxStore
+from dolisync.store.results import Change, ChangeOrigin, PageResult, Position, StoreStatus
 
 
 class Store:
@@ -71,6 +72,7 @@ class Store:
         *,
         position: Position | None,
         synced_at: float,
+        origin: ChangeOrigin = "sync",
     ) -> PageResult:
         """Write one page of fetched records, atomically.
 
@@ -80,11 +82,18 @@ class Store:
         the lines of the page's interventions and their ticket links (links only when
         ``linked_ticket_ids is not None``), appends the change log, and stores ``position``
         as the cursor when it is not None (``(None, None)`` resets the cursor).
-        Every record must belong to ``source`` and match ``entity``.
+        Every record must belong to ``source`` and match ``entity``. ``origin`` tags the
+        change-log entries: ``dolisync`` for the re-read of dolisync's own write.
         """
         with self._write() as conn:
             return writes.apply_page(
-                conn, mirror_for(entity), source, records, position=position, synced_at=synced_at
+                conn,
+                mirror_for(entity),
+                source,
+                records,
+                position=position,
+                synced_at=synced_at,
+                origin=origin,
             )
 
     def mark_deleted(self, source: str, entity: Entity, ids: Iterable[int], *, at: float) -> int:
@@ -227,6 +236,13 @@ class Store:
         with self._read() as conn:
             return reads.last_change_seq(conn)
 
+    # -- write-back -----------------------------------------------------------------------
+
+    @property
+    def outbox(self) -> OutboxStore:
+        """The write-back outbox, the rule firings and the rules' change-log cursor."""
+        return OutboxStore(self._read, self._write)
+
     # -- connections --------------------------------------------------------------------
 
     def _engine_or_fail(self) -> Engine:
@@ -254,7 +270,7 @@ def _translated() -> Iterator[None]:
         yield
     except OperationalError as exc:
         detail = str(exc.orig).splitlines()[0] if exc.orig else str(exc)
-        if "locked" in detail or "busy" in detail:
+        if is_lock_timeout(exc):
             raise StoreLocked(
                 f"the store stayed locked by another process for {BUSY_TIMEOUT_MS // 1000} s",
                 hint="another dolisync may be writing; stop it or try again",

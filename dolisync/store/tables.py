@@ -254,6 +254,9 @@ class ChangeLogRow(StoreModel, table=True):
     kind: str = Field(sa_type=Text)
     changes: str = _text("{}")
     at: float = Field(sa_type=Float)
+    # who caused it: "sync" (read from Dolibarr) or "dolisync" (the re-read of our own write,
+    # which the rules' loop guard ignores); added by migration 0002
+    origin: str = _text("sync")
 
 
 class SchemaMigrationRow(StoreModel, table=True):

@@ -18,7 +18,7 @@ from dolisync.records import Intervention, Record
 from dolisync.store.children import children_diff, existing_children, replace_children
 from dolisync.store.codec import Mirror, change_json, diff, dump_json, unique_by_id
 from dolisync.store.dialect import chunks, insert_returning_keys, upsert
-from dolisync.store.results import Change, ChangeKind, PageResult, Position
+from dolisync.store.results import Change, ChangeKind, ChangeOrigin, PageResult, Position
 from dolisync.store.state import store_position
 from dolisync.store.tables import ChangeLogRow, table
 
@@ -44,6 +44,7 @@ def apply_page(
     *,
     position: Position | None,
     synced_at: float,
+    origin: ChangeOrigin = "sync",
 ) -> PageResult:
     """Write one page (see ``Store.apply_page``); the caller owns the transaction."""
     _check_page(mirror, source, records)
@@ -52,7 +53,7 @@ def apply_page(
     upsert(conn, mirror.table, plan.rows, KEY)
     if mirror.entity == "interventions":
         replace_children(conn, source, plan.written, synced_at)
-    changes = _append_log(conn, source, mirror.entity, plan.log, synced_at)
+    changes = _append_log(conn, source, mirror.entity, plan.log, synced_at, origin=origin)
     if position is not None:
         store_position(conn, source, mirror.entity, position)
     created = sum(1 for change in changes if change.kind == "created")
@@ -136,6 +137,8 @@ def _append_log(
     entity: str,
     entries: Sequence[tuple[int, ChangeKind, dict[str, tuple[Any, Any]]]],
     at: float,
+    *,
+    origin: ChangeOrigin = "sync",
 ) -> list[Change]:
     if not entries:
         return []
@@ -147,6 +150,7 @@ def _append_log(
             "kind": kind,
             "changes": change_json(changes),
             "at": at,
+            "origin": origin,
         }
         for object_id, kind, changes in entries
     ]
@@ -160,6 +164,7 @@ def _append_log(
             kind=kind,
             changes=changes,
             at=at,
+            origin=origin,
         )
         for seq, (object_id, kind, changes) in zip(seqs, entries, strict=True)
     ]

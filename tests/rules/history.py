@@ -1,6 +1,6 @@
 """A small mirror history in a real store, for the backtest and CLI tests.
 
-Days are counted back from ``now`` (NOW by default) (the store's change-log ``at`` is the sync time):
+Days count back from ``now`` (NOW by default); the change log's ``at`` is the sync time:
 
 * -40d  first sync: tickets 1, 2, 3 created (all not_read, opened 45 days ago)
 * -10d  ticket 1: not_read -> in_progress, assigned to user 5
@@ -77,15 +77,29 @@ def fill(store: Store, now: float = NOW) -> None:
     """Write the history, dated back from ``now``."""
     opened = int(now - 45 * DAY)
     first = [ticket(id=n, created_at=opened, modified_at=opened) for n in (1, 2, 3)]
-    store.apply_page(SOURCE, "users", [User(source=SOURCE, id=5, login="tech1")], position=None, synced_at=now - 40 * DAY)
+    store.apply_page(
+        SOURCE,
+        "users",
+        [User(source=SOURCE, id=5, login="tech1")],
+        position=None,
+        synced_at=now - 40 * DAY,
+    )
     store.apply_page(SOURCE, "tickets", first, position=None, synced_at=now - 40 * DAY)
-    started = dataclasses.replace(first[0], status=3, assigned_user_id=5, modified_at=int(now - 10 * DAY))
+    started = dataclasses.replace(
+        first[0], status=3, assigned_user_id=5, modified_at=int(now - 10 * DAY)
+    )
     store.apply_page(SOURCE, "tickets", [started], position=None, synced_at=now - 10 * DAY)
     closed = dataclasses.replace(started, status=8, modified_at=int(now - 5 * DAY))
     onsite = dataclasses.replace(first[1], category_code="ONSITE", modified_at=int(now - 5 * DAY))
     store.apply_page(SOURCE, "tickets", [closed, onsite], position=None, synced_at=now - 5 * DAY)
     reply = Message(
-        source=SOURCE, id=70, ticket_id=3, code="TICKET_MSG", private=False, text="still broken", created_at=int(now - 2 * DAY)
+        source=SOURCE,
+        id=70,
+        ticket_id=3,
+        code="TICKET_MSG",
+        private=False,
+        text="still broken",
+        created_at=int(now - 2 * DAY),
     )
     store.apply_page(SOURCE, "messages", [reply], position=None, synced_at=now - 2 * DAY)
     fresh = ticket(id=4, created_at=int(now - DAY), modified_at=int(now - DAY))

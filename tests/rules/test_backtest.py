@@ -26,20 +26,35 @@ def backtest(store: Store, days: float, *, tick: float = DAY) -> BacktestReport:
 
 def test_counts_per_rule_over_the_window(store: Store) -> None:
     report = backtest(store, 30)
-    assert report.counts == {"started": 1, "onsite": 1, "reply": 1, "new": 1, "stale": 3, "never": 0}
+    assert report.counts == {
+        "started": 1,
+        "onsite": 1,
+        "reply": 1,
+        "new": 1,
+        "stale": 3,
+        "never": 0,
+    }
     assert report.tickets == 4
-    assert [firing.at for firing in report.firings] == sorted(firing.at for firing in report.firings)
+    assert [firing.at for firing in report.firings] == sorted(
+        firing.at for firing in report.firings
+    )
 
 
 def test_past_states_are_rebuilt_from_the_change_log(store: Store) -> None:
     # ticket 1 is closed now; 10 days ago it moved to in_progress, and that is what fired
     (started,) = [firing for firing in backtest(store, 30).firings if firing.rule_name == "started"]
-    assert (started.ticket_id, started.at, started.trigger) == (1, NOW - 10 * DAY, "ticket.changed.status")
+    assert (started.ticket_id, started.at, started.trigger) == (
+        1,
+        NOW - 10 * DAY,
+        "ticket.changed.status",
+    )
     assert started.actions[0].params["text"] == "now in_progress"
 
 
 def test_each_event_is_evaluated_at_its_own_time(store: Store) -> None:
-    firings = {(firing.rule_name, firing.ticket_id): firing.at for firing in backtest(store, 30).firings}
+    firings = {
+        (firing.rule_name, firing.ticket_id): firing.at for firing in backtest(store, 30).firings
+    }
     assert firings[("onsite", 2)] == NOW - 5 * DAY
     assert firings[("reply", 3)] == NOW - 2 * DAY
     assert firings[("new", 4)] == NOW - DAY
@@ -76,9 +91,13 @@ def test_without_schedule_rules_there_are_no_ticks(store: Store) -> None:
 def test_report_as_text_and_json(store: Store) -> None:
     report = backtest(store, 30)
     lines = format_report(report)
-    assert lines[0].startswith(f"ruleset {report.ruleset_hash}: 7 firings over the last 30d (4 tickets")
+    assert lines[0].startswith(
+        f"ruleset {report.ruleset_hash}: 7 firings over the last 30d (4 tickets"
+    )
     assert "  stale    3" in lines
-    assert any("TS2612-0001  started (ticket.changed.status): post_message" in line for line in lines)
+    assert any(
+        "TS2612-0001  started (ticket.changed.status): post_message" in line for line in lines
+    )
     document = report.to_dict()
     assert document["counts"]["stale"] == 3
     assert len(document["firings"]) == 7

@@ -64,7 +64,9 @@ def test_check_a_rules_file() -> None:
 
 def test_check_reports_every_problem_with_file_line_and_path(tmp_path: Path) -> None:
     bad = tmp_path / "bad.toml"
-    bad.write_text(ONSITE.read_text().replace('"canceled"', '"cancelled"').replace("{rule.name}", "{rule.nom}"))
+    bad.write_text(
+        ONSITE.read_text().replace('"canceled"', '"cancelled"').replace("{rule.name}", "{rule.nom}")
+    )
     code, _, err = run("rules", "check", "--rules", str(bad))
     assert code == EXIT_CONFIG
     assert f"{bad}:12: rules[0].when.status.not[1]: unknown status 'cancelled'" in err
@@ -81,7 +83,14 @@ def test_check_and_list_the_config_s_rules(config: Path) -> None:
     assert "     on ticket.changed.status -> post_message" in out
     code, out, _ = run("--config", str(config), "rules", "list", "--json")
     listed = json.loads(out)
-    assert [rule["name"] for rule in listed["rules"]] == ["started", "onsite", "reply", "new", "stale", "never"]
+    assert [rule["name"] for rule in listed["rules"]] == [
+        "started",
+        "onsite",
+        "reply",
+        "new",
+        "stale",
+        "never",
+    ]
     assert listed["rules"][1] == {
         "name": "onsite",
         "description": "",
@@ -114,7 +123,9 @@ def test_test_a_json_ticket_without_config_or_store(tmp_path: Path) -> None:
 
 def test_test_says_what_is_wrong_with_the_json(tmp_path: Path) -> None:
     case = tmp_path / "ticket.json"
-    case.write_text(json.dumps({"ticket": {"status": "solved", "colour": "red"}, "trigger": "ticket.gone"}))
+    case.write_text(
+        json.dumps({"ticket": {"status": "solved", "colour": "red"}, "trigger": "ticket.gone"})
+    )
     code, _, err = run("rules", "test", str(case), "--rules", str(ONSITE))
     assert code == EXIT_USAGE
     assert "ticket.status: unknown status 'solved'" in err
@@ -128,14 +139,20 @@ def test_test_says_what_is_wrong_with_the_json(tmp_path: Path) -> None:
 def test_explain_a_ticket_of_the_mirror(config: Path) -> None:
     code, out, _ = run("--config", str(config), "rules", "explain", "TS2612-0002")
     assert code == 0
-    assert out.startswith("ticket TS2612-0002 (id 2, source main, status not_read)\ntrigger ticket.updated, at ")
+    assert out.startswith(
+        "ticket TS2612-0002 (id 2, source main, status not_read)\ntrigger ticket.updated, at "
+    )
     assert "2. onsite: fires" in out
     assert "   true  category_code equals 'ONSITE'  (seen: 'ONSITE')" in out
     assert "1. started: not listening to ticket.updated" in out
-    code, out, _ = run("--config", str(config), "rules", "explain", "1", "--trigger", "ticket.changed.status")
+    code, out, _ = run(
+        "--config", str(config), "rules", "explain", "1", "--trigger", "ticket.changed.status"
+    )
     assert "1. started: conditions false" in out
     assert "   false status equals 'in_progress'  (seen: closed)" in out
-    code, out, _ = run("--config", str(config), "rules", "explain", "3", "--trigger", "ticket.message", "--json")
+    code, out, _ = run(
+        "--config", str(config), "rules", "explain", "3", "--trigger", "ticket.message", "--json"
+    )
     document = json.loads(out)
     reply = next(rule for rule in document["rules"] if rule["rule"] == "reply")
     assert reply["verdict"] == "fires"
@@ -145,7 +162,9 @@ def test_explain_a_ticket_of_the_mirror(config: Path) -> None:
 def test_explain_unknown_ticket_or_trigger(config: Path) -> None:
     code, _, err = run("--config", str(config), "rules", "explain", "TS9999-0001")
     assert (code, "no ticket 'TS9999-0001' in the mirror of main" in err) == (EXIT_USAGE, True)
-    code, _, err = run("--config", str(config), "rules", "explain", "1", "--trigger", "ticket.closed")
+    code, _, err = run(
+        "--config", str(config), "rules", "explain", "1", "--trigger", "ticket.closed"
+    )
     assert (code, "--trigger: unknown trigger 'ticket.closed'" in err) == (EXIT_USAGE, True)
 
 
@@ -153,7 +172,14 @@ def test_backtest(config: Path) -> None:
     code, out, _ = run("--config", str(config), "rules", "backtest", "--since", "30d", "--json")
     assert code == 0
     document = json.loads(out)
-    assert document["counts"] == {"started": 1, "onsite": 1, "reply": 1, "new": 1, "stale": 3, "never": 0}
+    assert document["counts"] == {
+        "started": 1,
+        "onsite": 1,
+        "reply": 1,
+        "new": 1,
+        "stale": 3,
+        "never": 0,
+    }
     code, out, _ = run("--config", str(config), "rules", "backtest", "--since", "50d")
     assert code == 0
     assert "  new      4" in out

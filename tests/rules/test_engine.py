@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from dolisync.rules import RuleSet, Trigger, evaluate, firing_key, idempotency_key
 from dolisync.rules.templates import Template
 from tests.rules.builders import NOW, SOURCE, rule, ruleset, specs, ticket, view
@@ -22,7 +24,7 @@ status = "assigned"
 """
 
 
-def names(rules: str, **fields: object) -> list[str]:
+def names(rules: str, **fields: Any) -> list[str]:
     result = evaluate(ruleset(rules), view(ticket(**fields)), Trigger.created(), now=NOW)
     return [firing.rule_name for firing in result.firings]
 

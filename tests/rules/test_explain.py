@@ -41,7 +41,9 @@ def test_every_rule_gets_a_verdict() -> None:
 
 
 def test_conditions_show_the_value_seen_and_the_result() -> None:
-    closed = view(ticket(category_code="ONSITE", status=8, type_code="COM"), customer=customer(name="Globex"))
+    closed = view(
+        ticket(category_code="ONSITE", status=8, type_code="COM"), customer=customer(name="Globex")
+    )
     explanation = explain(RULES, closed, Trigger.created(), now=NOW)
     onsite = explanation.rules[0]
     assert onsite.verdict == "conditions false"
@@ -78,7 +80,7 @@ def test_text_output() -> None:
     assert "   true  any of:" in lines
     assert "      true  type_code equals 'ISSUE'  (seen: 'ISSUE')" in lines
     assert "3. after-vip: fires" in lines
-    assert "   -> post_message text='note from after-vip', private=True" in lines
+    assert "   -> post_message private=True, text='note from after-vip'" in lines
 
 
 def test_json_shape() -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from dolisync.records import TICKET_STATUS_CODES
@@ -148,7 +150,7 @@ def test_over_under_on_numbers(when: str, expected: bool) -> None:
         ("origin_email = { empty = true }", {"origin_email": ""}, True),
     ],
 )
-def test_empty(when: str, fields: dict[str, object], expected: bool) -> None:
+def test_empty(when: str, fields: dict[str, Any], expected: bool) -> None:
     assert holds(when, view(ticket(**fields))) is expected
 
 

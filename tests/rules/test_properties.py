@@ -13,7 +13,14 @@ from hypothesis import strategies as st
 from dolisync.records import TICKET_STATUS_NAMES, Message, ThirdParty, Ticket, User
 from dolisync.rules import RuleSet, TicketView, Trigger, parse_rules
 from dolisync.rules.conditions import GROUP_KEYS, OPERATORS
-from dolisync.rules.fields import CHANGEABLE_FIELDS, CONDITION_FIELDS
+from dolisync.rules.fields import (
+    CHANGEABLE_FIELDS,
+    CONDITION_FIELDS,
+    DEFERRED_TEMPLATE_FIELDS,
+    TEMPLATE_FIELDS,
+    template_values,
+)
+from dolisync.rules.intents import compile_actions
 from dolisync.rules.spec import RULE_KEYS
 from dolisync.rules.triggers import TRIGGER_NAMES
 
@@ -188,10 +195,48 @@ def test_any_ticket_evaluates_without_raising(
 
 @given(views, triggers)
 def test_the_index_never_drops_a_rule_that_would_match(view: TicketView, trigger: Trigger) -> None:
-    from dolisync.rules.conditions import compile_node
+    from dolisync.rules.compiled import compile_node
 
     now = 2e9
     listening = [spec for spec in BROAD_RULES.specs if trigger.matching(spec.on)]
     naive = [spec.name for spec in listening if compile_node(spec.when)(view, now)]
-    candidates = [rule.spec.name for rule in BROAD_RULES.candidates(view, trigger, now)]
+    candidates = [rule.spec.name for rule in BROAD_RULES.candidates(view, trigger.names, now)]
     assert [name for name in candidates if name in naive] == naive
+
+
+ALL_FIELDS_TEXT = " ".join(
+    f"{{{name}}}" for name in TEMPLATE_FIELDS if name not in DEFERRED_TEMPLATE_FIELDS
+)
+TEMPLATED_SPECS, TEMPLATED_PROBLEMS = parse_rules(
+    [
+        {
+            "name": "every-field",
+            "description": "",
+            "on": ["ticket.created"],
+            "then": [
+                {"action": "post_message", "text": ALL_FIELDS_TEXT, "private": False},
+                {
+                    "action": "create_intervention",
+                    "lines": [{"description": "{ticket.ref}", "duration": 60}],
+                },
+                {"action": "post_message", "text": "{intervention.ref}: {ticket.subject}"},
+                {"action": "set_severity", "severity": "HIGH"},
+            ],
+        }
+    ]
+)
+
+
+@given(views)
+def test_compiled_actions_equal_the_general_path(view: TicketView) -> None:
+    assert TEMPLATED_PROBLEMS == []
+    (spec,) = TEMPLATED_SPECS
+    fast = compile_actions(spec.then, rule_name=spec.name, rule_description=spec.description)
+    general = tuple(
+        action.intend(
+            view,
+            template_values(view, action.template_fields, rule_name=spec.name, rule_description=""),
+        )
+        for action in spec.then
+    )
+    assert fast(view) == general

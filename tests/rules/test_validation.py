@@ -86,7 +86,7 @@ def test_problems_carry_file_and_line() -> None:
     raw = tomllib.loads(MANY_PROBLEMS)["rules"]
     found, problems = parse_rules(raw, file="dolisync.toml", source_text=MANY_PROBLEMS)
     assert found == ()
-    lines = {problem.path: problem.line for problem in problems}
+    lines = {problem.path: problem.line or 0 for problem in problems}
     text_lines = MANY_PROBLEMS.splitlines()
     assert text_lines[lines["rules[1].when.subject.regex"] - 1].startswith("subject =")
     assert text_lines[lines["rules[1].then[0].loud"] - 1] == "loud = true"
@@ -234,7 +234,8 @@ def test_condition_problems(when: str, path: str, says: str) -> None:
             "not a duration",
         ),
         (
-            "action = 'create_intervention'\nlines = [{ description = 'x', duration = '1h', who = 1 }]",
+            "action = 'create_intervention'\n"
+            "lines = [{ description = 'x', duration = '1h', who = 1 }]",
             "rules[0].then[0].lines[0].who",
             "not a line setting",
         ),
@@ -275,7 +276,10 @@ def test_rules_text_reports_toml_errors_and_missing_rules() -> None:
 
 
 def test_a_cap_below_the_rule_s_action_count_is_refused() -> None:
-    problems = problems_of(rule(extra="max_actions_per_run = 1").replace(
-        'text = "note', 'text = "one"\n[[rules.then]]\naction = "set_status"\nstatus = "read"\n#'
-    ))
+    problems = problems_of(
+        rule(extra="max_actions_per_run = 1").replace(
+            'text = "note',
+            'text = "one"\n[[rules.then]]\naction = "set_status"\nstatus = "read"\n#',
+        )
+    )
     assert "fewer than the rule's 2 actions" in problems["rules[0].max_actions_per_run"]

@@ -1,5 +1,11 @@
 """The store contract suite runs on every backend: SQLite file, SQLite in memory, and
-PostgreSQL when ``DOLISYNC_TEST_POSTGRES_URL`` names a database the tests may wipe."""
+PostgreSQL.
+
+PostgreSQL is the database ``DOLISYNC_TEST_POSTGRES_URL`` names (one the tests may wipe), or
+else a throwaway server started once per test session (``tests/pg.py``); when neither is
+possible the PostgreSQL runs are skipped, with the reason. Every test starts on an empty
+database: the fixtures drop every table of the PostgreSQL database before and after it.
+"""
 
 from __future__ import annotations
 
@@ -10,23 +16,38 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import MetaData, create_engine
+from sqlalchemy import create_engine, text
+from sqlalchemy.pool import NullPool
 
 from dolisync.store import Store
+from tests.pg import PostgresUnavailableError, throwaway_postgres
 
 POSTGRES_ENV = "DOLISYNC_TEST_POSTGRES_URL"
 BACKENDS = ("sqlite-file", "sqlite-memory", "postgresql")
 PERSISTENT_BACKENDS = ("sqlite-file", "postgresql")
+_WIPE_LOCK_TIMEOUT = "10s"  # a connection a test left open in a transaction fails, not hangs
 
 
-def backend_url(backend: str, directory: Path) -> str:
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A PostgreSQL database URL for the whole session (the wipe is per test)."""
+    configured = os.environ.get(POSTGRES_ENV)
+    if configured:
+        yield configured
+        return
+    try:
+        with throwaway_postgres() as url:
+            yield url
+    except PostgresUnavailableError as exc:
+        pytest.skip(f"no PostgreSQL for the store suite ({exc}); or set {POSTGRES_ENV}")
+
+
+def backend_url(request: pytest.FixtureRequest, backend: str, directory: Path) -> str:
     if backend == "sqlite-file":
         return f"sqlite:///{directory / 'store.db'}"
     if backend == "sqlite-memory":
         return "sqlite://"
-    url = os.environ.get(POSTGRES_ENV)
-    if not url:
-        pytest.skip(f"set {POSTGRES_ENV} to run the store contract suite on PostgreSQL")
+    url: str = request.getfixturevalue("postgres_url")  # started on first use only
     return url
 
 
@@ -34,29 +55,36 @@ def wipe(url: str) -> None:
     """Drop every table of a shared test database (PostgreSQL) so each test starts empty."""
     if not url.startswith("postgresql"):
         return
-    engine = create_engine(url)
+    engine = create_engine(url, poolclass=NullPool)
     try:
-        metadata = MetaData()
-        metadata.reflect(engine)
-        metadata.drop_all(engine)
+        with engine.begin() as conn:
+            conn.execute(text(f"SET LOCAL lock_timeout = '{_WIPE_LOCK_TIMEOUT}'"))
+            names = conn.scalars(
+                text(
+                    "SELECT quote_ident(tablename) FROM pg_tables"
+                    " WHERE schemaname = current_schema()"
+                )
+            ).all()
+            if names:
+                conn.execute(text(f"DROP TABLE {', '.join(names)} CASCADE"))
     finally:
         engine.dispose()
 
 
 @contextmanager
 def fresh_store(url: str, **options: Any) -> Iterator[Store]:
-    wipe(url)
+    """A store opened on ``url``, which a fixture below has just emptied."""
     store = Store.open(url, **options)
     try:
         yield store
     finally:
         store.close()
-        wipe(url)
 
 
 @pytest.fixture(params=BACKENDS)
 def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    url = backend_url(request.param, tmp_path)
+    url = backend_url(request, request.param, tmp_path)
+    wipe(url)
     yield url
     wipe(url)
 
@@ -64,7 +92,7 @@ def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
 @pytest.fixture(params=PERSISTENT_BACKENDS)
 def persistent_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """A store URL that can be closed and reopened (not SQLite in memory)."""
-    url = backend_url(request.param, tmp_path)
+    url = backend_url(request, request.param, tmp_path)
     wipe(url)
     yield url
     wipe(url)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -38,7 +38,6 @@ class Mirror:
     client: DolibarrClient
     engine: SyncEngine
     clock: FrozenClock  # the simulator's clock
-    extra: dict[str, Any] = field(default_factory=dict)
 
     def sync(
         self,
@@ -95,7 +94,11 @@ class Truth:
     def read(cls, sim: Simulator) -> Truth:
         db = sim.control.backend.db
         tickets = {
-            int(row["rowid"]): (int(row["fk_statut"] or 0), int(row["progress"] or 0), row["subject"])
+            int(row["rowid"]): (
+                int(row["fk_statut"] or 0),
+                int(row["progress"] or 0),
+                row["subject"],
+            )
             for row in db.all("SELECT rowid, fk_statut, progress, subject FROM llx_ticket")
         }
         codes = sorted(MESSAGE_CODES)
@@ -110,7 +113,9 @@ class Truth:
         interventions: dict[int, tuple[int, tuple[int, ...]]] = {}
         for row in db.all("SELECT rowid FROM llx_fichinter"):
             rowid = int(row["rowid"])
-            lines = db.scalar("SELECT COUNT(*) FROM llx_fichinterdet WHERE fk_fichinter = ?", [rowid])
+            lines = db.scalar(
+                "SELECT COUNT(*) FROM llx_fichinterdet WHERE fk_fichinter = ?", [rowid]
+            )
             links = db.all(
                 "SELECT fk_source FROM llx_element_element WHERE sourcetype = 'ticket' "
                 "AND targettype = 'fichinter' AND fk_target = ?",
@@ -147,6 +152,26 @@ def open_mirror(
     in ``directory``, and an engine; all closed at the end."""
     clock = FrozenClock(START)
     sim = Simulator(SimulatorOptions(**{**TEST_DEFAULTS, **options}), clock=clock).start()
+    try:
+        with mirror_of(
+            sim, clock, directory, page_size=page_size, overlap=overlap, entities=entities
+        ) as mirror:
+            yield mirror
+    finally:
+        sim.stop()
+
+
+@contextmanager
+def mirror_of(
+    sim: Simulator,
+    clock: FrozenClock,
+    directory: Path,
+    *,
+    page_size: int = 100,
+    overlap: float = 600.0,
+    entities: tuple[Entity, ...] = ENTITIES,
+) -> Iterator[Mirror]:
+    """A new SQLite mirror of a running simulator, in ``directory``, and its engine."""
     store = Store.open(f"sqlite:///{directory / 'mirror.db'}")
     client = DolibarrClient.from_settings(
         sim.base_url,
@@ -163,7 +188,6 @@ def open_mirror(
     finally:
         client.close()
         store.close()
-        sim.stop()
 
 
 @pytest.fixture

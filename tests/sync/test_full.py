@@ -33,7 +33,7 @@ def test_full_sync_marks_a_ticket_deleted_in_dolibarr_as_deleted(mirror: Mirror)
     assert report.ok, report.errors
     deleted = {entry.entity: entry.deleted for entry in report.entities}
     assert deleted["tickets"] == 1
-    assert deleted["messages"] == len(message_ids) == 1
+    assert deleted["messages"] == len(message_ids) >= 1
     assert mirror.store.get_ticket("default", 9) is None
     kept = mirror.store.get_ticket("default", 9, include_deleted=True)
     assert kept is not None

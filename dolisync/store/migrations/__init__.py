@@ -19,7 +19,7 @@ from sqlalchemy import Connection, Engine, insert, select
 
 from dolisync.errors import SchemaTooNew
 from dolisync.store.dialect import write_transaction
-from dolisync.store.migrations import m0001_initial
+from dolisync.store.migrations import m0001_initial, m0002_outbox
 from dolisync.store.tables import SchemaMigrationRow, table
 
 
@@ -31,7 +31,10 @@ class Migration:
     apply: Callable[[Connection], None]
 
 
-MIGRATIONS: tuple[Migration, ...] = (Migration(m0001_initial.NAME, m0001_initial.apply),)
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(m0001_initial.NAME, m0001_initial.apply),
+    Migration(m0002_outbox.NAME, m0002_outbox.apply),
+)
 
 _RECORDS = table(SchemaMigrationRow)
 

@@ -1,0 +1,337 @@
+"""``Daemon``: dolisync as a long-running service; its life from start to a clean stop.
+
+What this module knows: the order of things. Start: take the store lock (a second copy is
+refused), open the service, serve metrics if enabled, reach Dolibarr (READY=1 only then),
+start the clock. Then the main loop, in the main thread: ping the watchdog, apply a
+requested reload, run the work that is due (a cycle, a full cycle, a time-rules tick), sleep
+until woken. Stop (SIGTERM/SIGINT): the step in progress finishes, STOPPING=1, everything is
+closed, exit 0; after ``[daemon] stop_timeout`` the stop is forced (still exit 0: the store
+is consistent, each page being one transaction).
+
+A failing cycle never stops the daemon: it is logged, and retried at the next interval;
+errors that need an admin (refused key, bug...) are logged as errors and back off
+(``policy.py``). Time-based rules: if ``dolisync.cycle`` offers ``run_schedule`` (same
+keywords as ``run_cycle``), it runs every ``[daemon] schedule_tick``; until then the tick
+only logs that cycles evaluate them (THE HOOK for time-based rules is ``_schedule_tick``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable
+from typing import Any
+
+from dolisync import cycle as cycle_module
+from dolisync.clock import Clock, SystemClock
+from dolisync.config import Config
+from dolisync.cycle import CycleReport, run_cycle
+from dolisync.daemon.endpoint import Endpoint, prometheus_text
+from dolisync.daemon.health import Health, judge
+from dolisync.daemon.lock import acquire_store_lock
+from dolisync.daemon.metrics import DaemonMetrics
+from dolisync.daemon.notify import Notifier
+from dolisync.daemon.policy import Backoff, severity
+from dolisync.daemon.progress import CycleProgress, StopRequested
+from dolisync.daemon.reload import load_checked, reload_refusal, restart_only_changes
+from dolisync.daemon.schedule import Pending, Schedule, Work
+from dolisync.daemon.signals import Lifecycle, StopTimeout
+from dolisync.errors import ConfigError, DolisyncError
+from dolisync.logging import get_logger, redact_text
+from dolisync.service import Service
+from dolisync.store import SourceStatus, Store
+from dolisync.sync import RUN_STOPPERS, describe_error
+
+log = get_logger("dolisync.daemon")
+
+IDLE_WAKE = 60.0  # without a watchdog, the loop still looks around once a minute
+HEARTBEAT_EVERY = 1.0  # watchdog pings at most this often (pages can be very quick)
+
+
+class Daemon:
+    """Run with ``run()`` in the main thread (signals are delivered there)."""
+
+    def __init__(
+        self,
+        config: Config,
+        *,
+        dry_run: bool | None = None,
+        notifier: Notifier | None = None,
+        clock: Clock | None = None,
+        on_reload: Callable[[Config], None] | None = None,
+    ) -> None:
+        self.config = config
+        self.dry_run = dry_run
+        self.notifier = notifier or Notifier.from_environment()
+        self.clock = clock or SystemClock()
+        self.on_reload = on_reload
+        self.metrics = DaemonMetrics()
+        self.lifecycle = Lifecycle(grace=config.daemon.stop_timeout)
+        self.pending = Pending()
+        self.schedule = Schedule(self.pending, self.lifecycle.wake)
+        self.backoff = Backoff(config.sync.interval)
+        self.cycles = 0
+        self._service: Service | None = None
+        self._endpoint: Endpoint | None = None
+        self._metrics_store: Store | None = None
+        self._last_beat = float("-inf")
+        self._started = False  # READY sent and the clock running
+
+    @property
+    def service(self) -> Service:
+        assert self._service is not None, "the daemon is not running"
+        return self._service
+
+    # -- life -------------------------------------------------------------------------------
+
+    def run(self) -> None:
+        """Serve until stopped; returns normally after a stop (the exit code is then 0)."""
+        with self.lifecycle.installed():
+            try:
+                with acquire_store_lock(self.config.store.url, command="run"):
+                    try:
+                        self._serve()
+                    finally:
+                        self._close()
+            except StopTimeout as reason:
+                log.warning("daemon.stop_forced", reason=str(reason), cycles=self.cycles)
+        log.info("daemon.stopped", signal=self.lifecycle.stop_signal, cycles=self.cycles)
+
+    def _serve(self) -> None:
+        log.info("daemon.starting", config=str(self.config.path), dry_run=self.dry_run)
+        self._use(Service(self.config, clock=self.clock))
+        self.service.store  # noqa: B018 -- open (and migrate) now: a bad store fails the start
+        self._start_endpoint()
+        if not self._reach_dolibarr():
+            return
+        self.metrics.ready.set(1)
+        self.notifier.ready("connected to Dolibarr; first cycle starting")
+        tick = self.config.daemon.schedule_tick if _schedule_hook() else None
+        self.schedule.start(interval=self.config.sync.interval, tick=tick)
+        self._started = True
+        if tick is None:
+            log.info("rules.schedule", detail="time-based rules are evaluated by each cycle")
+        self._loop()
+
+    def _loop(self) -> None:
+        while not self.lifecycle.stop_requested:
+            self.heartbeat(force=True)
+            if self.lifecycle.take_reload():
+                self._reload()
+            if self.lifecycle.take_full():
+                self.pending.post("full")
+            for work in self.pending.take():
+                if self.lifecycle.should_stop():
+                    break
+                self._do(work)
+            self.lifecycle.wait(self._idle_timeout())
+
+    def _close(self) -> None:
+        self.notifier.stopping(f"stopping after {self.cycles} cycles")
+        self.schedule.shutdown()
+        for close in (self._stop_endpoint, self._close_service, self.notifier.close):
+            with contextlib.suppress(DolisyncError, OSError):
+                close()
+
+    # -- reaching Dolibarr ------------------------------------------------------------------
+
+    def _reach_dolibarr(self) -> bool:
+        """Probe ``/status`` until it answers (backing off); False when a stop came first."""
+        backoff = Backoff(min(self.config.sync.interval, 10.0), cap=300.0)
+        while not self.lifecycle.stop_requested:
+            if self.lifecycle.take_reload():
+                self._reload()
+            try:
+                info = self.service.client.status()
+            except DolisyncError as error:
+                delay = backoff.failed(self.clock.monotonic())
+                self._log_failure("daemon.unreachable", error, retry_in=delay)
+                self.notifier.status(f"waiting for Dolibarr: {redact_text(error.message)}")
+                self.lifecycle.wait(delay)
+                continue
+            log.info("daemon.ready", dolibarr_version=info.dolibarr_version)
+            return True
+        return False
+
+    # -- work -------------------------------------------------------------------------------
+
+    def _do(self, work: Work) -> None:
+        if work == "schedule":
+            self._schedule_tick()
+            return
+        now = self.clock.monotonic()
+        if work == "cycle" and not self.backoff.allows(now):
+            log.debug("cycle.skipped", backoff_s=round(self.backoff.remaining(now), 1))
+            return
+        self._cycle(full=work == "full")
+
+    def _cycle(self, *, full: bool) -> None:
+        self.notifier.status("full resync running" if full else "cycle running")
+        progress = CycleProgress(heartbeat=self.heartbeat, should_stop=self.lifecycle.should_stop)
+        try:
+            report = run_cycle(
+                self.service,
+                dry_run=self.dry_run,
+                full=full,
+                progress=progress,
+                should_stop=self.lifecycle.should_stop,
+            )
+        except StopRequested:
+            log.info("cycle.interrupted", pages=progress.pages)
+            self.metrics.cycle_ended("interrupted", at=self.clock.now())
+            return
+        except Exception as error:  # noqa: BLE001 -- a failed cycle must never kill the daemon
+            self._cycle_failed(error)
+            return
+        self._cycle_done(report)
+
+    def _cycle_done(self, report: CycleReport) -> None:
+        self.cycles += 1
+        self.metrics.cycle_done(report, at=self.clock.now())
+        summary = report.summary_line()
+        self.notifier.status(summary)
+        stopper = next((e for _, e in report.sync.errors if isinstance(e, RUN_STOPPERS)), None)
+        if stopper is not None and severity(stopper) == "needs_admin":
+            delay = self.backoff.failed(self.clock.monotonic())
+            self._log_failure("cycle.failed", stopper, retry_in=delay)
+            return
+        self.backoff.succeeded()
+        event = log.info if report.sync.ok else log.warning
+        event("cycle.done", summary=summary, full=report.sync.full, failed=_failed(report))
+
+    def _cycle_failed(self, error: Exception) -> None:
+        self.cycles += 1
+        self.metrics.cycle_ended("failed", at=self.clock.now())
+        if severity(error) == "needs_admin":
+            delay = self.backoff.failed(self.clock.monotonic())
+            self._log_failure("cycle.failed", error, retry_in=delay)
+        else:
+            self._log_failure("cycle.failed", error, retry_in=self.config.sync.interval)
+        if isinstance(error, DolisyncError):
+            self.notifier.status(f"last cycle failed: {redact_text(error.message)}")
+        else:
+            self.notifier.status(f"last cycle failed: internal error {type(error).__name__}")
+
+    def _schedule_tick(self) -> None:
+        """THE HOOK for time-based rules (see the module doc)."""
+        run_schedule = _schedule_hook()
+        if run_schedule is None:
+            return
+        try:
+            run_schedule(self.service, dry_run=self.dry_run, should_stop=self.lifecycle.should_stop)
+        except Exception as error:  # noqa: BLE001 -- same rule as cycles: log, go on
+            self._log_failure(
+                "rules.schedule_failed", error, retry_in=self.config.daemon.schedule_tick
+            )
+
+    # -- reload -----------------------------------------------------------------------------
+
+    def _reload(self) -> None:
+        self.notifier.reloading()
+        try:
+            new = load_checked(self.config.path)
+            refusal = reload_refusal(self.config, new)
+            if refusal is not None:
+                raise refusal
+        except ConfigError as error:
+            self.metrics.reloads.labels("refused").inc()
+            log.error(
+                "config.reload_refused",
+                error=error.message,
+                problems=[str(problem) for problem in error.problems],
+                hint=error.hint,
+                kept=str(self.config.path),
+            )
+            self.notifier.ready(f"reload refused, old configuration kept: {error.message}")
+            return
+        for section in restart_only_changes(self.config, new):
+            log.warning("config.needs_restart", section=section)
+        self._use(Service(new, clock=self.clock))
+        self.config = new
+        self.lifecycle.grace = new.daemon.stop_timeout
+        self.backoff = Backoff(new.sync.interval)  # the admin may have fixed what failed
+        if self._started:
+            tick = new.daemon.schedule_tick if _schedule_hook() else None
+            self.schedule.change(interval=new.sync.interval, tick=tick)
+            self.pending.post("cycle")  # show the effect now, not an interval later
+        if self.on_reload is not None:
+            self.on_reload(new)
+        self.metrics.reloads.labels("ok").inc()
+        log.info("config.reloaded", config=str(new.path), rules=len(new.rules_raw))
+        self.notifier.ready("configuration reloaded")
+
+    # -- parts ------------------------------------------------------------------------------
+
+    def _use(self, service: Service) -> None:
+        """Make ``service`` the current one; the previous one is closed after the swap."""
+        old, self._service = self._service, service
+        self.metrics.requests.follow(service.client.stats)
+        if old is not None:
+            old.close()
+
+    def _close_service(self) -> None:
+        service, self._service = self._service, None
+        if service is not None:
+            service.close()
+
+    def _start_endpoint(self) -> None:
+        settings = self.config.metrics
+        if not settings.enabled:
+            return
+        self._metrics_store = Store.open(self.config.store.url)
+        self.metrics.watch_store(
+            self._metrics_store,
+            source=self.config.dolibarr.name,
+            entities=lambda: self.config.sync.entities,
+            clock=self.clock,
+        )
+        self._endpoint = Endpoint(
+            settings, metrics=prometheus_text(self.metrics.registry), health=self.health
+        )
+        self._endpoint.start()
+
+    def _stop_endpoint(self) -> None:
+        endpoint, self._endpoint = self._endpoint, None
+        if endpoint is not None:
+            endpoint.stop()
+        store, self._metrics_store = self._metrics_store, None
+        if store is not None:
+            store.close()
+
+    def health(self) -> Health:
+        """The ``/healthz`` verdict, from the store (raises StoreError when unreadable)."""
+        assert self._metrics_store is not None
+        config = self.config
+        name = config.dolibarr.name
+        status = self._metrics_store.status(name).sources.get(name) or SourceStatus(source=name)
+        return judge(
+            status, config.sync.entities, now=self.clock.now(), max_lag=config.metrics.max_lag
+        )
+
+    def heartbeat(self, *, force: bool = False) -> None:
+        """Tell the watchdog we are alive: called only from the loop that runs cycles."""
+        now = self.clock.monotonic()
+        if force or now - self._last_beat >= HEARTBEAT_EVERY:
+            self._last_beat = now
+            self.notifier.watchdog()
+
+    def _idle_timeout(self) -> float:
+        interval = self.notifier.watchdog_interval
+        return min(interval, IDLE_WAKE) if interval else IDLE_WAKE
+
+    def _log_failure(self, event: str, error: BaseException, *, retry_in: float) -> None:
+        fields: dict[str, Any] = {"retry_in_s": round(retry_in, 1)}
+        if isinstance(error, DolisyncError):
+            fields.update(error=describe_error(error), hint=error.hint)
+            loud = severity(error) == "needs_admin"
+            (log.error if loud else log.warning)(event, **fields)
+        else:
+            log.error(event, error=f"{type(error).__name__}: {error}", exc_info=error, **fields)
+
+
+def _schedule_hook() -> Callable[..., Any] | None:
+    hook = getattr(cycle_module, "run_schedule", None)
+    return hook if callable(hook) else None
+
+
+def _failed(report: CycleReport) -> list[str]:
+    return [entity for entity, _ in report.sync.errors]

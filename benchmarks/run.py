@@ -39,7 +39,19 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         metavar="N",
         help="sync benchmark ticket counts instead of 10k and 100k (repeatable)",
     )
+    parser.add_argument(
+        "--repeats",
+        type=int,
+        metavar="N",
+        help="first loads per size, fastest kept (default: 3 up to 20k tickets, else 1)",
+    )
     parser.add_argument("--out", type=Path, default=RESULTS, help="results folder")
+    parser.add_argument(
+        "--workdir",
+        type=Path,
+        help="where the sync benchmark's stores go (default: the system's temp folder; "
+        "e.g. /dev/shm to leave the disk out of the comparison)",
+    )
     return parser.parse_args(argv)
 
 
@@ -62,7 +74,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def run_sync(args: argparse.Namespace) -> None:
     sizes = args.tickets or (bench_sync.QUICK_SIZES if args.quick else bench_sync.DEFAULT_SIZES)
-    result = bench_sync.run(sizes, say=_progress)
+    result = bench_sync.run(sizes, repeats=args.repeats, workdir=args.workdir, say=_progress)
     path = write_result(result, args.out / "sync.json")
     print("\n".join(sync_summary(result)))
     print(f"written: {path}")
@@ -115,7 +127,8 @@ def sync_summary(result: dict[str, Any]) -> list[str]:
     lines = [
         "",
         f"sync benchmark — dolisync {machine['dolisync_version']}, Python {machine['python']}, "
-        f"{machine['cpu_count']} CPUs, load {machine['load_average']}",
+        f"{machine['cpu_count']} CPUs, load {machine['load_average']}, "
+        f"stores in {machine['scratch_dir']}",
         "  ".join(f"{title:{align}}" for title, align in _COLUMNS),
     ]
     for label in result["sizes"]:

@@ -6,9 +6,10 @@ seeded its data, drive its control API (``/_simulator/``), read its request log,
 the server's own share of a run's time.
 
 The server's share comes from its request log when that carries per-request timings
-(``seconds`` and ``bytes``); otherwise every logged request is replayed from a trivial
-keep-alive client (no JSON parsing, no storage) and timed: that time is the server's work
-plus the loopback round trips, i.e. what no client can go below.
+(``seconds`` and ``bytes``: the time to compute each answer). Independently, every logged
+request can be replayed from a trivial keep-alive client (no JSON parsing, no storage) and
+timed: that is the server's work plus its HTTP layer and the loopback round trips, i.e.
+what no client can go below.
 """
 
 from __future__ import annotations
@@ -165,12 +166,9 @@ class SimulatorProcess:
     # -- the server's share -------------------------------------------------------------
 
     def server_share(self, entries: Sequence[dict[str, Any]]) -> ServerShare:
-        """The server's time for ``entries`` (from the log if it has timings, else replayed).
-
-        Replaying is only faithful when the server's data did not change since the requests
-        were made: call it right after the run it measures.
-        """
-        if entries and all("seconds" in entry for entry in entries):
+        """The server's time for ``entries``: from its log when every entry has a timing,
+        else replayed (see ``replay``)."""
+        if entries and all(entry.get("seconds") is not None for entry in entries):
             sizes = [entry.get("bytes") for entry in entries]
             total = sum(int(size) for size in sizes if size is not None)
             return ServerShare(
@@ -179,9 +177,14 @@ class SimulatorProcess:
                 requests=len(entries),
                 method="request_log",
             )
-        return self._replay(entries)
+        return self.replay(entries)
 
-    def _replay(self, entries: Sequence[dict[str, Any]]) -> ServerShare:
+    def replay(self, entries: Sequence[dict[str, Any]]) -> ServerShare:
+        """Send the GETs of ``entries`` again from a trivial keep-alive client and time them.
+
+        Only faithful when the server's data did not change since the requests were made:
+        call it right after the run it measures.
+        """
         connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=600)
         headers = {"DOLAPIKEY": self.api_key, "Accept": "application/json"}
         seconds, size, replayed = 0.0, 0, 0

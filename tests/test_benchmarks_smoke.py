@@ -31,13 +31,15 @@ RUN_FIELDS: dict[str, type | tuple[type, ...]] = {
     "simulator_seconds": float,
     "simulator_share": float,
     "simulator_share_method": str,
+    "replay_seconds": float,
 }
 
 
 @pytest.fixture(scope="module")
 def out(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("bench")
-    assert run.main(["--only", "sync", "--tickets", str(TICKETS), "--out", str(folder)]) == 0
+    argv = ["--only", "sync", "--tickets", str(TICKETS), "--repeats", "1", "--out", str(folder)]
+    assert run.main(argv) == 0
     return folder
 
 
@@ -71,6 +73,7 @@ def test_every_run_reports_rows_requests_bytes_time_memory_and_the_servers_share
         assert measured["peak_rss_mib"] > 0
         assert measured["simulator_share_method"] in ("replay", "request_log")
         assert measured["simulator_seconds"] > 0
+        assert measured["replay_seconds"] > 0
 
 
 def test_the_counts_are_what_the_scenarios_asked_for(result: dict[str, Any]) -> None:

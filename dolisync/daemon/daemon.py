@@ -10,9 +10,8 @@ is consistent, each page being one transaction).
 
 A failing cycle never stops the daemon: it is logged, and retried at the next interval;
 errors that need an admin (refused key, bug...) are logged as errors and back off
-(``policy.py``). Time-based rules: if ``dolisync.cycle`` offers ``run_schedule`` (same
-keywords as ``run_cycle``), it runs every ``[daemon] schedule_tick``; until then the tick
-only logs that cycles evaluate them (THE HOOK for time-based rules is ``_schedule_tick``).
+(``policy.py``). Time-based rules have their own clock: every ``[daemon] schedule_tick`` a
+cycle runs with ``schedule=True`` (the rules listening to ``schedule`` see every ticket).
 """
 
 from __future__ import annotations
@@ -21,7 +20,6 @@ import contextlib
 from collections.abc import Callable
 from typing import Any
 
-from dolisync import cycle as cycle_module
 from dolisync.clock import Clock, SystemClock
 from dolisync.config import Config
 from dolisync.cycle import CycleReport, run_cycle
@@ -105,11 +103,9 @@ class Daemon:
             return
         self.metrics.ready.set(1)
         self.notifier.ready("connected to Dolibarr; first cycle starting")
-        tick = self.config.daemon.schedule_tick if _schedule_hook() else None
-        self.schedule.start(interval=self.config.sync.interval, tick=tick)
+        settings = self.config
+        self.schedule.start(interval=settings.sync.interval, tick=settings.daemon.schedule_tick)
         self._started = True
-        if tick is None:
-            log.info("rules.schedule", detail="time-based rules are evaluated by each cycle")
         self._loop()
 
     def _loop(self) -> None:
@@ -119,10 +115,9 @@ class Daemon:
                 self._reload()
             if self.lifecycle.take_full():
                 self.pending.post("full")
-            for work in self.pending.take():
-                if self.lifecycle.should_stop():
-                    break
-                self._do(work)
+            due = self.pending.take()
+            if due and not self.lifecycle.should_stop():
+                self._do(due)
             self.lifecycle.wait(self._idle_timeout())
 
     def _close(self) -> None:
@@ -154,17 +149,16 @@ class Daemon:
 
     # -- work -------------------------------------------------------------------------------
 
-    def _do(self, work: Work) -> None:
-        if work == "schedule":
-            self._schedule_tick()
-            return
+    def _do(self, due: frozenset[Work]) -> None:
+        """One cycle for everything due; a full resync (asked by a person) skips the backoff."""
+        full = "full" in due
         now = self.clock.monotonic()
-        if work == "cycle" and not self.backoff.allows(now):
-            log.debug("cycle.skipped", backoff_s=round(self.backoff.remaining(now), 1))
+        if not full and not self.backoff.allows(now):
+            log.debug("daemon.cycle_skipped", backoff_s=round(self.backoff.remaining(now), 1))
             return
-        self._cycle(full=work == "full")
+        self._cycle(full=full, schedule="schedule" in due)
 
-    def _cycle(self, *, full: bool) -> None:
+    def _cycle(self, *, full: bool, schedule: bool) -> None:
         self.notifier.status("full resync running" if full else "cycle running")
         progress = CycleProgress(heartbeat=self.heartbeat, should_stop=self.lifecycle.should_stop)
         try:
@@ -174,9 +168,10 @@ class Daemon:
                 full=full,
                 progress=progress,
                 should_stop=self.lifecycle.should_stop,
+                schedule=schedule,
             )
         except StopRequested:
-            log.info("cycle.interrupted", pages=progress.pages)
+            log.info("daemon.cycle_interrupted", pages=progress.pages)
             self.metrics.cycle_ended("interrupted", at=self.clock.now())
             return
         except Exception as error:  # noqa: BLE001 -- a failed cycle must never kill the daemon
@@ -192,36 +187,25 @@ class Daemon:
         stopper = next((e for _, e in report.sync.errors if isinstance(e, RUN_STOPPERS)), None)
         if stopper is not None and severity(stopper) == "needs_admin":
             delay = self.backoff.failed(self.clock.monotonic())
-            self._log_failure("cycle.failed", stopper, retry_in=delay)
+            self._log_failure("daemon.cycle_failed", stopper, retry_in=delay)
             return
         self.backoff.succeeded()
-        event = log.info if report.sync.ok else log.warning
-        event("cycle.done", summary=summary, full=report.sync.full, failed=_failed(report))
+        # dolisync.cycle logs the numbers of every cycle; this line adds what failed, if any
+        event = log.debug if report.sync.ok else log.warning
+        event("daemon.cycle_done", summary=summary, full=report.sync.full, failed=_failed(report))
 
     def _cycle_failed(self, error: Exception) -> None:
         self.cycles += 1
         self.metrics.cycle_ended("failed", at=self.clock.now())
         if severity(error) == "needs_admin":
             delay = self.backoff.failed(self.clock.monotonic())
-            self._log_failure("cycle.failed", error, retry_in=delay)
+            self._log_failure("daemon.cycle_failed", error, retry_in=delay)
         else:
-            self._log_failure("cycle.failed", error, retry_in=self.config.sync.interval)
+            self._log_failure("daemon.cycle_failed", error, retry_in=self.config.sync.interval)
         if isinstance(error, DolisyncError):
             self.notifier.status(f"last cycle failed: {redact_text(error.message)}")
         else:
             self.notifier.status(f"last cycle failed: internal error {type(error).__name__}")
-
-    def _schedule_tick(self) -> None:
-        """THE HOOK for time-based rules (see the module doc)."""
-        run_schedule = _schedule_hook()
-        if run_schedule is None:
-            return
-        try:
-            run_schedule(self.service, dry_run=self.dry_run, should_stop=self.lifecycle.should_stop)
-        except Exception as error:  # noqa: BLE001 -- same rule as cycles: log, go on
-            self._log_failure(
-                "rules.schedule_failed", error, retry_in=self.config.daemon.schedule_tick
-            )
 
     # -- reload -----------------------------------------------------------------------------
 
@@ -250,8 +234,7 @@ class Daemon:
         self.lifecycle.grace = new.daemon.stop_timeout
         self.backoff = Backoff(new.sync.interval)  # the admin may have fixed what failed
         if self._started:
-            tick = new.daemon.schedule_tick if _schedule_hook() else None
-            self.schedule.change(interval=new.sync.interval, tick=tick)
+            self.schedule.change(interval=new.sync.interval, tick=new.daemon.schedule_tick)
             self.pending.post("cycle")  # show the effect now, not an interval later
         if self.on_reload is not None:
             self.on_reload(new)
@@ -326,11 +309,6 @@ class Daemon:
             (log.error if loud else log.warning)(event, **fields)
         else:
             log.error(event, error=f"{type(error).__name__}: {error}", exc_info=error, **fields)
-
-
-def _schedule_hook() -> Callable[..., Any] | None:
-    hook = getattr(cycle_module, "run_schedule", None)
-    return hook if callable(hook) else None
 
 
 def _failed(report: CycleReport) -> list[str]:

@@ -7,7 +7,8 @@ for this process only when ``$WATCHDOG_PID`` names it). Written here rather than
 a library: it is twenty lines, and a dependency with C parts for it is not worth it.
 
 Without ``$NOTIFY_SOCKET`` (not started by systemd, or ``Type=simple``) every method does
-nothing. A failed send is logged once and never raised: the daemon's work matters more.
+nothing. A failed send is logged once and never raised, and a send never waits (a full
+socket queue drops the message): the daemon's work matters more than its status line.
 """
 
 from __future__ import annotations
@@ -87,7 +88,10 @@ class Notifier:
                 self._socket = socket.socket(
                     socket.AF_UNIX, socket.SOCK_DGRAM | socket.SOCK_CLOEXEC
                 )
-            self._socket.sendto("\n".join(lines).encode("utf-8"), self._address)
+            # Never block the working loop on a slow reader: drop the message instead.
+            self._socket.sendto(
+                "\n".join(lines).encode("utf-8"), socket.MSG_DONTWAIT, self._address
+            )
         except OSError as error:
             if not self._warned:
                 self._warned = True

@@ -9,6 +9,7 @@ systemd intends), and a reload swaps the ``Service`` between two cycles with no 
 
 Never two at once: a job posts into a set, so a cycle due while one runs is remembered once
 (coalesced) and runs right after; jobs also have ``coalesce=True`` and ``max_instances=1``.
+A time-rules tick due at the same moment as a cycle joins it.
 """
 
 from __future__ import annotations
@@ -22,8 +23,9 @@ from typing import Final, Literal
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
+# "cycle": a sync cycle; "full": a full resync cycle (SIGUSR1); "schedule": the time-based
+# rules' tick. Whatever is due runs as ONE cycle (``run_cycle(full=..., schedule=...)``).
 Work = Literal["cycle", "full", "schedule"]
-ORDER: Final[tuple[Work, ...]] = ("full", "cycle", "schedule")  # a full cycle covers a cycle
 
 CYCLE_JOB: Final = "cycle"
 SCHEDULE_JOB: Final = "schedule"
@@ -40,13 +42,11 @@ class Pending:
         with self._lock:
             self._due.add(work)
 
-    def take(self) -> list[Work]:
-        """Everything due, in the order it should run; a full cycle absorbs a plain one."""
+    def take(self) -> frozenset[Work]:
+        """Everything due (and forget it)."""
         with self._lock:
             due, self._due = self._due, set()
-        if "full" in due:
-            due.discard("cycle")
-        return [work for work in ORDER if work in due]
+        return frozenset(due)
 
 
 class Schedule:
@@ -62,7 +62,7 @@ class Schedule:
             job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},
         )
 
-    def start(self, *, interval: float, tick: float | None) -> None:
+    def start(self, *, interval: float, tick: float) -> None:
         """Start the clock; the first cycle is due at once."""
         now = datetime.now(UTC)
         self._scheduler.add_job(
@@ -72,17 +72,15 @@ class Schedule:
             id=CYCLE_JOB,
             next_run_time=now,
         )
-        if tick is not None:
-            self._scheduler.add_job(
-                self._post, IntervalTrigger(seconds=tick), args=["schedule"], id=SCHEDULE_JOB
-            )
+        self._scheduler.add_job(
+            self._post, IntervalTrigger(seconds=tick), args=["schedule"], id=SCHEDULE_JOB
+        )
         self._scheduler.start()
 
-    def change(self, *, interval: float, tick: float | None) -> None:
+    def change(self, *, interval: float, tick: float) -> None:
         """New periods after a reload (the next run counts from now)."""
         self._scheduler.reschedule_job(CYCLE_JOB, trigger=IntervalTrigger(seconds=interval))
-        if tick is not None and self._scheduler.get_job(SCHEDULE_JOB) is not None:
-            self._scheduler.reschedule_job(SCHEDULE_JOB, trigger=IntervalTrigger(seconds=tick))
+        self._scheduler.reschedule_job(SCHEDULE_JOB, trigger=IntervalTrigger(seconds=tick))
 
     def shutdown(self) -> None:
         if self._scheduler.running:

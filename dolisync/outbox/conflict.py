@@ -21,7 +21,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from dolisync.outbox.context import ActionContext, Attempt
-from dolisync.outbox.outcomes import ActionObsolete
+from dolisync.outbox.outcomes import ObsoleteError
 from dolisync.outbox.params import decode, encode, render
 from dolisync.records import Ticket
 from dolisync.rules.triggers import Trigger
@@ -29,7 +29,7 @@ from dolisync.rules.triggers import Trigger
 
 def reconsider(ctx: ActionContext, attempt: Attempt, fresh: Ticket) -> Mapping[str, Any] | None:
     """None when the ticket is as the rule saw it (but for our own writes); else the action's
-    parameters recomputed from ``fresh`` and rendered. Raises ``ActionObsolete`` when the rule
+    parameters recomputed from ``fresh`` and rendered. Raises ``ObsoleteError`` when the rule
     would no longer do this."""
     item = attempt.item
     mirrored = ctx.store.get_ticket(ctx.source, fresh.id)
@@ -45,7 +45,9 @@ def reconsider(ctx: ActionContext, attempt: Attempt, fresh: Ticket) -> Mapping[s
         rule=item.rule_name,
         detail="the ticket changed in Dolibarr since the rule was evaluated: evaluating again",
     )
-    recomputed: Mapping[str, Any] = render(decode(encode(_fresh_params(ctx, attempt, fresh))), attempt.values)
+    recomputed: Mapping[str, Any] = render(
+        decode(encode(_fresh_params(ctx, attempt, fresh))), attempt.values
+    )
     return recomputed
 
 
@@ -54,7 +56,7 @@ def _fresh_params(ctx: ActionContext, attempt: Attempt, fresh: Ticket) -> Mappin
     ruleset = ctx.ruleset
     spec = ruleset.by_name.get(item.rule_name) if ruleset is not None else None
     if ruleset is None or spec is None or not spec.enabled:
-        raise ActionObsolete(f"rule {item.rule_name!r} is no longer configured (or disabled)")
+        raise ObsoleteError(f"rule {item.rule_name!r} is no longer configured (or disabled)")
     firing = ctx.store.outbox.firing(item.firing_key)
     trigger_name = firing.trigger if firing is not None else ""
     message_id = firing.message_id if firing is not None else None
@@ -69,7 +71,7 @@ def _fresh_params(ctx: ActionContext, attempt: Attempt, fresh: Ticket) -> Mappin
             if action.index == item.action_index and action.kind == item.kind:
                 return action.params
         break
-    raise ActionObsolete(
+    raise ObsoleteError(
         f"ticket {fresh.ref or fresh.id} changed in Dolibarr and rule {item.rule_name!r} "
         "no longer matches it"
     )

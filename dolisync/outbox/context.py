@@ -17,7 +17,7 @@ from structlog.stdlib import BoundLogger
 
 from dolisync.clock import Clock
 from dolisync.dolibarr import DolibarrClient
-from dolisync.outbox.outcomes import ActionWaiting
+from dolisync.outbox.outcomes import NotYetError
 from dolisync.outbox.views import ticket_view
 from dolisync.records import Entity, Record, Ticket
 from dolisync.rules.engine import RuleSet
@@ -70,7 +70,9 @@ class Attempt:
     answers: list[dict[str, Any]] = field(default_factory=list)
     marked: bool = False
 
-    def write(self, method: str, path: str, body: Mapping[str, Any] | None, call: Callable[[], T]) -> T:
+    def write(
+        self, method: str, path: str, body: Mapping[str, Any] | None, call: Callable[[], T]
+    ) -> T:
         """Send one write: the item is committed ``sent`` before the first one leaves."""
         request = {"method": method, "path": path, "body": dict(body or {})}
         self.requests.append(request)
@@ -86,7 +88,7 @@ class Attempt:
         longer be running in Dolibarr (a slow request may commit after our timeout)."""
         sent_at = self.item.sent_at
         if sent_at is not None and ctx.now() < sent_at + ctx.settle:
-            raise ActionWaiting(
+            raise NotYetError(
                 "an earlier attempt may still be running in Dolibarr; looking again later",
                 until=sent_at + ctx.settle,
             )

@@ -30,12 +30,12 @@ from dolisync.outbox.interventions import create_intervention
 from dolisync.outbox.messages import post_message
 from dolisync.outbox.outcomes import (
     OPEN,
-    ActionDead,
-    ActionObsolete,
-    ActionProblem,
-    ActionRejected,
-    ActionWaiting,
+    ActionError,
+    GiveUpError,
+    NotYetError,
+    ObsoleteError,
     Outcome,
+    RejectedError,
     classify,
     describe,
 )
@@ -132,12 +132,12 @@ class Dispatcher:
         blocked = self._blocked(item)
         if isinstance(blocked, _Blocked):
             if blocked.state is not None:
-                self._finish(item, None, blocked.state, ActionProblem(blocked.reason), report)
+                self._finish(item, None, blocked.state, ActionError(blocked.reason), report)
             return None
         try:
             params = render(decode(item.params), blocked)
         except KeyError as missing:
-            self._finish(item, None, "dead", ActionProblem(f"template: {missing}"), report)
+            self._finish(item, None, "dead", ActionError(f"template: {missing}"), report)
             return None
         attempt = Attempt(item, params, self._marker(item), values=blocked)
         report.attempted += 1
@@ -151,17 +151,17 @@ class Dispatcher:
         executor = EXECUTORS.get(item.kind)
         try:
             if executor is None:
-                raise ActionDead(f"unknown action kind {item.kind!r}")
+                raise GiveUpError(f"unknown action kind {item.kind!r}")
             outcome = executor(self._ctx, attempt)
-        except ActionWaiting as waiting:
+        except NotYetError as waiting:
             self._outbox.update(item.id, at=self._ctx.now(), next_try_at=waiting.until)
             report.waiting += 1
             return None
-        except ActionObsolete as problem:
+        except ObsoleteError as problem:
             self._finish(item, attempt, "obsolete", problem, report)
-        except ActionDead as problem:
+        except GiveUpError as problem:
             self._finish(item, attempt, "dead", problem, report)
-        except ActionRejected as problem:
+        except RejectedError as problem:
             self._failed(item, attempt, problem, rejected=True, report=report)
         except DolibarrError as error:
             kind = classify(error)
@@ -190,9 +190,14 @@ class Dispatcher:
         source = creates[-1]
         if source.state != "verified" or source.object_id is None:
             state = source.state if source.state in ("obsolete", "skipped") else "dead"
-            return _Blocked(state, f"needs the intervention of action #{source.id} ({source.state})")
+            return _Blocked(
+                state, f"needs the intervention of action #{source.id} ({source.state})"
+            )
         result: Mapping[str, Any] = source.result or {}
-        return {"intervention.id": str(source.object_id), "intervention.ref": str(result.get("ref", ""))}
+        return {
+            "intervention.id": str(source.object_id),
+            "intervention.ref": str(result.get("ref", "")),
+        }
 
     def _marker(self, item: OutboxItem) -> Callable[[Mapping[str, Any]], None]:
         def mark_sent(request: Mapping[str, Any]) -> None:
@@ -234,7 +239,7 @@ class Dispatcher:
         item: OutboxItem,
         attempt: Attempt | None,
         state: str,
-        problem: ActionProblem,
+        problem: ActionError,
         report: DispatchReport,
     ) -> None:
         now = self._ctx.now()
@@ -276,13 +281,11 @@ class Dispatcher:
     ) -> None:
         now = self._ctx.now()
         attempts = item.attempts + 1
-        limit = (
-            self._settings.max_attempts_rejected if rejected else self._settings.max_attempts
-        )
+        limit = self._settings.max_attempts_rejected if rejected else self._settings.max_attempts
         reason = describe(error)
         values: dict[str, Any] = {"attempts": attempts, "last_error": reason}
         values.update(_exchange(item, attempt))
-        if isinstance(error, ActionProblem) and error.object_id is not None:
+        if isinstance(error, ActionError) and error.object_id is not None:
             values["object_id"] = error.object_id
         if attempts >= limit:
             values.update(state="dead", next_try_at=None, done_at=now)

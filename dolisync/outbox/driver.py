@@ -65,7 +65,7 @@ class EvaluationReport:
 
 
 class FiredMemory:
-    """"Has this rule already fired here?", answered from the firings table (a Container)."""
+    """ "Has this rule already fired here?", answered from the firings table (a Container)."""
 
     def __init__(self, outbox: OutboxStore, *, dry_run: bool) -> None:
         self._outbox = outbox
@@ -111,9 +111,7 @@ class RuleDriver:
         self._act_on_existing = act_on_existing
         self._mode = "dry" if dry_run else "live"
 
-    def evaluate_changes(
-        self, should_stop: Callable[[], bool] = lambda: False
-    ) -> EvaluationReport:
+    def evaluate_changes(self, should_stop: Callable[[], bool] = lambda: False) -> EvaluationReport:
         """Evaluate every change logged since the last evaluation."""
         report = EvaluationReport()
         head = self._store.last_change_seq()
@@ -156,7 +154,7 @@ class RuleDriver:
             batch = _Batch()
             for ticket in tickets:
                 trigger = Trigger.schedule(ticket)
-                self._offer(run, ticket, trigger, head, batch, report)
+                self._offer(run, ticket, trigger, seq=head, batch=batch, report=report)
             self._record(batch, cursor=None)
             report.enqueued += len(batch.items)
         return report
@@ -176,7 +174,7 @@ class RuleDriver:
             ticket_id, trigger = found
             ticket = self._store.get_ticket(self._source, ticket_id)
             if ticket is not None:
-                self._offer(run, ticket, trigger, seq, batch, report)
+                self._offer(run, ticket, trigger, seq=seq, batch=batch, report=report)
         return batch
 
     def _offer(
@@ -184,6 +182,7 @@ class RuleDriver:
         run: RuleRun,
         ticket: Ticket,
         trigger: Trigger,
+        *,
         seq: int,
         batch: _Batch,
         report: EvaluationReport,

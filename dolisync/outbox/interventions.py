@@ -24,7 +24,7 @@ from typing import Any
 from dolisync.outbox.conflict import reconsider
 from dolisync.outbox.context import ActionContext, Attempt
 from dolisync.outbox.keys import intervention_marker
-from dolisync.outbox.outcomes import ActionDead, ActionRejected, Outcome
+from dolisync.outbox.outcomes import GiveUpError, Outcome, RejectedError
 from dolisync.records import Intervention
 
 
@@ -61,7 +61,7 @@ def create_intervention(ctx: ActionContext, attempt: Attempt) -> Outcome:
     result = _result(final, marker, duplicates)
     problems = _problems(final, marker, item.ticket_id, lines)
     if problems:
-        raise ActionDead(
+        raise GiveUpError(
             f"intervention {final.ref} (id {final.id}) was created but "
             + "; ".join(problems)
             + ": fix it by hand in Dolibarr",
@@ -78,7 +78,7 @@ def _create(ctx: ActionContext, attempt: Attempt, marker: str) -> tuple[int, Map
     params = reconsider(ctx, attempt, fresh) or attempt.params
     socid = params.get("socid") or fresh.socid
     if not socid:
-        raise ActionRejected(
+        raise RejectedError(
             f"ticket {fresh.ref} has no customer (third party): Dolibarr needs one to create "
             "an intervention"
         )
@@ -113,20 +113,23 @@ def _add_missing_lines(
     current: Intervention,
     lines: Sequence[Mapping[str, Any]],
 ) -> None:
-    path = f"/interventions/{current.id}/lines"
     for line in lines[len(current.lines) :]:
-        description = str(line.get("description") or "")
-        duration = int(line.get("duration") or 0)
-        date = int(ctx.now())
-        body = {"description": description, "date": date, "duration": duration, "duree": duration}
-        attempt.write(
-            "POST",
-            path,
-            body,
-            lambda d=description, when=date, s=duration: ctx.client.add_intervention_line(
-                current.id, d, when, s
-            ),
-        )
+        _add_line(ctx, attempt, current.id, line)
+
+
+def _add_line(
+    ctx: ActionContext, attempt: Attempt, intervention_id: int, line: Mapping[str, Any]
+) -> None:
+    description = str(line.get("description") or "")
+    duration = int(line.get("duration") or 0)
+    date = int(ctx.now())
+    body = {"description": description, "date": date, "duration": duration, "duree": duration}
+    attempt.write(
+        "POST",
+        f"/interventions/{intervention_id}/lines",
+        body,
+        lambda: ctx.client.add_intervention_line(intervention_id, description, date, duration),
+    )
 
 
 def _problems(

@@ -14,7 +14,7 @@ from __future__ import annotations
 from dolisync.outbox.conflict import reconsider
 from dolisync.outbox.context import ActionContext, Attempt
 from dolisync.outbox.keys import marked_text, message_marker
-from dolisync.outbox.outcomes import ActionDead, ActionRejected, Outcome
+from dolisync.outbox.outcomes import GiveUpError, Outcome, RejectedError
 from dolisync.records import Message
 
 
@@ -27,7 +27,7 @@ def post_message(ctx: ActionContext, attempt: Attempt) -> Outcome:
         private = _post(ctx, attempt, marker)
         found = ctx.client.find_messages_by_marker(item.ticket_id, marker)
         if not found:
-            raise ActionDead(
+            raise GiveUpError(
                 f"Dolibarr accepted the message but no message of ticket {item.ticket_id} "
                 f"carries its marker {marker}: not posted again, to avoid a duplicate"
             )
@@ -48,7 +48,7 @@ def post_message(ctx: ActionContext, attempt: Attempt) -> Outcome:
         ctx.mirror("messages", [message])
         result["private"] = message.private
         if message.private != private:
-            raise ActionDead(
+            raise GiveUpError(
                 f"message {message.id} was posted {'private' if message.private else 'public'}"
                 f", not {'private' if private else 'public'} as the rule asks",
                 object_id=message.id,
@@ -65,14 +65,15 @@ def _post(ctx: ActionContext, attempt: Attempt, marker: str) -> bool:
     params = reconsider(ctx, attempt, fresh) or attempt.params
     text = params.get("text")
     if not isinstance(text, str) or not text.strip():
-        raise ActionRejected("post_message: the message text is empty")
+        raise RejectedError("post_message: the message text is empty")
     private = bool(params.get("private", True))
-    body = {"track_id": fresh.track_id, "message": marked_text(text, marker), "private": private}
+    message = marked_text(text, marker)
+    body = {"track_id": fresh.track_id, "message": message, "private": private}
     attempt.write(
         "POST",
         "/tickets/newmessage",
         body,
-        lambda: ctx.client.post_message(fresh.track_id, body["message"], private=private),
+        lambda: ctx.client.post_message(fresh.track_id, message, private=private),
     )
     return private
 

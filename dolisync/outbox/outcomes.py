@@ -44,7 +44,7 @@ class Outcome:
     result: Mapping[str, Any] = field(default_factory=dict)
 
 
-class ActionProblem(Exception):
+class ActionError(Exception):
     """Base of the executors' own endings; ``object_id``/``result`` keep what is known."""
 
     def __init__(
@@ -60,20 +60,20 @@ class ActionProblem(Exception):
         self.result = dict(result or {})
 
 
-class ActionObsolete(ActionProblem):
+class ObsoleteError(ActionError):
     """The intent no longer holds (the ticket changed and the rule no longer matches)."""
 
 
-class ActionRejected(ActionProblem):
+class RejectedError(ActionError):
     """dolisync itself found the action impossible as it stands (no customer on the ticket,
     unknown user, Dolibarr ignored the change): retried a few times, then dead."""
 
 
-class ActionDead(ActionProblem):
+class GiveUpError(ActionError):
     """Never to be tried again by itself: retrying could duplicate something."""
 
 
-class ActionWaiting(ActionProblem):
+class NotYetError(ActionError):
     """Not now: an earlier write may still be in flight in Dolibarr; look again at ``until``."""
 
     def __init__(self, reason: str, *, until: float) -> None:
@@ -91,10 +91,10 @@ def classify(error: DolibarrError) -> Kind:
 
 def describe(error: Exception) -> str:
     """One line for ``last_error``: the class, our message and Dolibarr's own words."""
-    if isinstance(error, ActionProblem):
+    if isinstance(error, ActionError):
         return error.reason
     text = f"{type(error).__name__}: {error}"
-    if isinstance(error, DolibarrError) and error.dolibarr_message:
-        if error.dolibarr_message not in text:
-            text += f" (Dolibarr: {error.dolibarr_message})"
+    known = error.dolibarr_message if isinstance(error, DolibarrError) else None
+    if known and known not in text:
+        text += f" (Dolibarr: {known})"
     return text

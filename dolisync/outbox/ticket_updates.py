@@ -16,7 +16,7 @@ from typing import Any, Final
 from dolisync.dolibarr import sqlfilters as sf
 from dolisync.outbox.conflict import reconsider
 from dolisync.outbox.context import ActionContext, Attempt
-from dolisync.outbox.outcomes import ActionRejected, Outcome
+from dolisync.outbox.outcomes import Outcome, RejectedError
 from dolisync.records import TICKET_STATUS_CODES, Ticket
 
 # kind -> (parameter, Dolibarr body field, Ticket field)
@@ -45,7 +45,7 @@ def update_ticket_field(ctx: ActionContext, attempt: Attempt) -> Outcome:
     after = ctx.client.get_ticket(item.ticket_id)
     ctx.mirror("tickets", [after])
     if getattr(after, field) != wanted:
-        raise ActionRejected(
+        raise RejectedError(
             f"Dolibarr accepted the change but the ticket's {field} is "
             f"{getattr(after, field)!r}, not {wanted!r}",
             object_id=item.ticket_id,
@@ -80,13 +80,13 @@ def _wanted(
     convert = _CONVERT.get(kind)
     wanted = convert(ctx, value) if convert is not None else value
     if not isinstance(wanted, int | str) or isinstance(wanted, bool) or wanted == "":
-        raise ActionRejected(f"{kind}: {parameter} {value!r} is not a usable value")
+        raise RejectedError(f"{kind}: {parameter} {value!r} is not a usable value")
     return {body_field: wanted}, ticket_field, wanted
 
 
 def _status(_ctx: ActionContext, value: object) -> int:
     if not isinstance(value, str) or value not in TICKET_STATUS_CODES:
-        raise ActionRejected(f"set_status: unknown status {value!r}")
+        raise RejectedError(f"set_status: unknown status {value!r}")
     return TICKET_STATUS_CODES[value]
 
 
@@ -95,7 +95,7 @@ def resolve_user(ctx: ActionContext, value: object) -> int:
     if isinstance(value, int) and not isinstance(value, bool):
         return value
     if not isinstance(value, str) or not value.strip():
-        raise ActionRejected(f"assign: {value!r} is neither a user login nor a user id")
+        raise RejectedError(f"assign: {value!r} is neither a user login nor a user id")
     login = value.strip()
     found = ctx.store.outbox.user_by_login(ctx.source, login)
     if found is not None:
@@ -109,7 +109,7 @@ def resolve_user(ctx: ActionContext, value: object) -> int:
     )
     ids = sorted(int(row["id"]) for row in rows if row.get("login") == login and row.get("id"))
     if not ids:
-        raise ActionRejected(f"assign: Dolibarr has no user with login {login!r}")
+        raise RejectedError(f"assign: Dolibarr has no user with login {login!r}")
     return ids[0]
 
 

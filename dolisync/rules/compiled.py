@@ -11,7 +11,8 @@ combined by the groups: ``explain`` computes it that way.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from operator import attrgetter
 from typing import Any, Final
 
@@ -22,16 +23,65 @@ from dolisync.rules.view import TicketView
 _COST: Final = {"regex": 2, "contains": 1}
 
 
-def compile_node(node: Node, *, known: Sequence[Test] = ()) -> Predicate:
+class SharedTests:
+    """Costly tests that several rules repeat (the same regex on the same field...) are run
+    once per ticket: each rule gets the same predicate, which remembers its last answer."""
+
+    def __init__(self, nodes: Iterable[Node]) -> None:
+        self._counts = Counter(_share_key(test) for test in _tests(nodes) if test.op in _SHARED)
+        self._made: dict[tuple[str, str, str], Predicate] = {}
+
+    def predicate(self, test: Test) -> Predicate:
+        key = _share_key(test)
+        if self._counts.get(key, 0) < 2:
+            return _compile_test(test)
+        if key not in self._made:
+            self._made[key] = _remember_last(_compile_test(test))
+        return self._made[key]
+
+
+_SHARED: Final = frozenset({"regex", "contains"})  # never time-based: ``now`` plays no part
+
+
+def _share_key(test: Test) -> tuple[str, str, str]:
+    return (test.field.name, test.op, test.shown)
+
+
+def _tests(nodes: Iterable[Node]) -> Iterator[Test]:
+    for node in nodes:
+        if isinstance(node, Test):
+            yield node
+        else:
+            yield from _tests(node.items)
+
+
+def _remember_last(predicate: Predicate) -> Predicate:
+    # (view, answer) in one tuple: replaced in one step, so threads never mix two views
+    last: list[tuple[object, bool]] = [(None, False)]
+
+    def remembered(view: TicketView, now: float) -> bool:
+        seen, answer = last[0]
+        if seen is view:
+            return answer
+        answer = predicate(view, now)
+        last[0] = (view, answer)
+        return answer
+
+    return remembered
+
+
+def compile_node(
+    node: Node, *, known: Sequence[Test] = (), shared: SharedTests | None = None
+) -> Predicate:
     """A fast predicate for ``node``.
 
     ``known``: tests of the top-level AND that the caller has already checked (the rule
-    index did), left out.
+    index did), left out. ``shared``: the ruleset's shared tests.
     """
     if isinstance(node, Test):
-        return _compile_test(node)
+        return _compile_test(node) if shared is None else shared.predicate(node)
     items = [part for part in node.items if all(part is not test for test in known)]
-    predicates = tuple(compile_node(part) for part in sorted(items, key=cost))
+    predicates = tuple(compile_node(part, shared=shared) for part in sorted(items, key=cost))
     return _any_of(predicates) if node.mode == "any" else _all_of(predicates)
 
 

@@ -18,8 +18,9 @@ import hashlib
 import json
 from collections.abc import Container, Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
-from dolisync.rules.compiled import compile_node
+from dolisync.rules.compiled import SharedTests, compile_node
 from dolisync.rules.conditions import Predicate, Test
 from dolisync.rules.firing import Firing, FiringKey, RuleEvent
 from dolisync.rules.index import RuleIndex, key_tests
@@ -37,9 +38,11 @@ class CompiledRule:
     intend: Intend  # the rule's actions for one ticket
 
 
-@dataclass(frozen=True, slots=True)
-class Evaluation:
-    """The outcome for one ticket and trigger: firings to record, events to log."""
+class Evaluation(NamedTuple):
+    """The outcome for one ticket and trigger: firings to record, events to log.
+
+    A NamedTuple, like ``Firing``: one is built per evaluation.
+    """
 
     source: str
     ticket_id: int
@@ -56,7 +59,9 @@ class RuleSet:
         self.specs = tuple(specs)
         self.hash = ruleset_hash(self.specs)
         self.by_name = {spec.name: spec for spec in self.specs}
-        self._compiled = tuple(_compiled(spec) for spec in self.specs if spec.enabled)
+        enabled = [spec for spec in self.specs if spec.enabled]
+        shared = SharedTests(spec.when for spec in enabled)
+        self._compiled = tuple(_compiled(spec, shared) for spec in enabled)
         # per trigger signature (``Trigger.names``): the rules listening to it, indexed
         self._plans: dict[frozenset[str], RuleIndex[CompiledRule]] = {}
 
@@ -79,10 +84,10 @@ def ruleset_hash(specs: Sequence[RuleSpec]) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()[:16]
 
 
-def _compiled(spec: RuleSpec) -> CompiledRule:
+def _compiled(spec: RuleSpec, shared: SharedTests) -> CompiledRule:
     keys = key_tests(spec.when)
     # a candidate from the index has passed its key tests already: the predicate skips them
-    predicate = compile_node(spec.when, known=keys)
+    predicate = compile_node(spec.when, known=keys, shared=shared)
     intend = compile_actions(spec.then, rule_name=spec.name, rule_description=spec.description)
     return CompiledRule(spec, predicate, keys, intend)
 
@@ -95,7 +100,7 @@ class RuleRun:
     fired: Container[FiringKey] = frozenset()
     caps: bool = True
     used: dict[str, int] = field(default_factory=dict)
-    fired_now: set[FiringKey] = field(default_factory=set)
+    fired_now: set[tuple[str, str, int, str | None]] = field(default_factory=set)
 
     def evaluate(self, view: TicketView, trigger: Trigger, *, now: float) -> Evaluation:
         ticket = view.ticket
@@ -136,7 +141,8 @@ class RuleRun:
     ) -> Firing | RuleEvent | None:
         spec, ticket = rule.spec, view.ticket
         version = trigger.version if spec.repeat == "on_change" else None
-        key = FiringKey(spec.name, ticket.source, ticket.id, version)
+        # a plain tuple equals (and hashes like) the FiringKey the audit log holds
+        key = (spec.name, ticket.source, ticket.id, version)
         if key in self.fired_now or key in self.fired:
             return None
         used = self.used.get(spec.name, 0)

@@ -73,9 +73,12 @@ class IntendedAction:
         return {"kind": self.kind, "index": self.index, "params": to_data(self.params)}
 
 
-@dataclass(frozen=True, slots=True)
-class Firing:
-    """A rule matched a ticket and was allowed to act: what the audit log records."""
+class Firing(NamedTuple):
+    """A rule matched a ticket and was allowed to act: what the audit log records.
+
+    A NamedTuple rather than a frozen dataclass: one is built per firing on the evaluation's
+    hot path, and a NamedTuple costs a third as much to build.
+    """
 
     rule_name: str
     ruleset_hash: str

@@ -98,9 +98,11 @@ REPLACEMENT = "\ufffd"
 
 def storable(value: Any) -> Any:
     """``value`` with NUL and lone surrogates in text replaced by U+FFFD; other values as is."""
-    if type(value) is str:
-        return _UNSTORABLE.sub(REPLACEMENT, value)
-    return value
+    if type(value) is not str:
+        return value
+    if value.isascii():  # the common case, checked much faster than by the pattern
+        return value.replace("\x00", REPLACEMENT) if "\x00" in value else value
+    return _UNSTORABLE.sub(REPLACEMENT, value)
 
 
 # ASCII only: a lone surrogate (valid in JSON, "\ud800") could not be stored as UTF-8 text

@@ -9,6 +9,10 @@
   change-log ``seq`` values become visible in order (readers following the log by ``seq``
   never miss an entry committed late).
 - ``is_lock_timeout``: whether a failure means "another writer held the lock too long".
+
+- ``read_transaction``: one read transaction that sees one state of the store throughout
+  (SQLite: a deferred transaction; PostgreSQL: REPEATABLE READ, since its default READ
+  COMMITTED would let an intervention's lines come from a later write than its row).
 - ``upsert``: one ``INSERT ... ON CONFLICT DO UPDATE`` for a whole list of rows.
 - ``insert_returning_keys``: a bulk insert that reports the keys it generated.
 - ``chunks``: id lists cut to fit any backend's bound-parameter limit.
@@ -130,6 +134,16 @@ def write_transaction(engine: Engine) -> Iterator[Connection]:
                 # transaction's later statements see every earlier writer's rows
                 conn.execute(select(func.pg_advisory_xact_lock(WRITER_LOCK_KEY)))
             yield conn
+
+
+@contextmanager
+def read_transaction(engine: Engine) -> Iterator[Connection]:
+    """A connection whose statements all see the store as it was at the first one."""
+    with engine.connect() as conn:
+        if conn.dialect.name == "postgresql":
+            # read-only at this level: it never fails because of a concurrent writer
+            conn.execution_options(isolation_level="REPEATABLE READ")
+        yield conn
 
 
 def is_lock_timeout(exc: OperationalError) -> bool:

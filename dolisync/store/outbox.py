@@ -17,7 +17,7 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, func, insert, or_, select, update
 
-from dolisync.store.codec import MESSAGES, USERS, dump_json
+from dolisync.store.codec import MESSAGES, USERS, dump_json, storable
 from dolisync.store.dialect import chunks, upsert
 from dolisync.store.outbox_tables import FiringRow, OutboxRow, RuleCursorRow
 from dolisync.store.tables import ChangeLogRow, table
@@ -344,10 +344,11 @@ def _item_row(item: NewItem, at: float) -> dict[str, Any]:
 
 
 def _update(conn: Connection, item_id: int, at: float, values: Mapping[str, Any]) -> None:
-    row = dict(values)
+    # text as every store column keeps it (a last_error may quote Dolibarr, NUL included)
+    row = {name: storable(value) for name, value in values.items()}
     for name in JSON_COLUMNS:
-        if name in row and row[name] is not None:
-            row[name] = dump_json(row[name])
+        if name in values and values[name] is not None:
+            row[name] = dump_json(values[name])  # JSON escapes what text could not hold
     row["updated_at"] = at
     conn.execute(update(_OUTBOX).where(_OUTBOX.c.id == item_id).values(**row))
 

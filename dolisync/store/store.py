@@ -19,7 +19,12 @@ from dolisync.errors import StoreError, StoreLocked
 from dolisync.records import Entity, Intervention, Message, Record, ThirdParty, Ticket, User
 from dolisync.store import reads, state, writes
 from dolisync.store.codec import INTERVENTIONS, THIRDPARTIES, TICKETS, USERS, mirror_for
-from dolisync.store.dialect import BUSY_TIMEOUT_MS, is_lock_timeout, write_transaction
+from dolisync.store.dialect import (
+    BUSY_TIMEOUT_MS,
+    is_lock_timeout,
+    read_transaction,
+    write_transaction,
+)
 from dolisync.store.migrations import MIGRATIONS, Migration
 from dolisync.store.opening import open_engine
 from dolisync.store.outbox import OutboxStore
@@ -254,7 +259,7 @@ class Store:
 
     @contextmanager
     def _read(self) -> Iterator[Connection]:
-        with _translated(), self._engine_or_fail().connect() as conn:
+        with _translated(), read_transaction(self._engine_or_fail()) as conn:
             yield conn
 
     @contextmanager

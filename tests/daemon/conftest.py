@@ -151,6 +151,7 @@ def write_config(
     *,
     interval: str = "1s",
     entities: tuple[str, ...] | None = None,
+    page_size: int = 100,
     extra: str = "",
 ) -> Path:
     chosen = "" if entities is None else f"entities = {json.dumps(list(entities))}\n"
@@ -158,6 +159,7 @@ def write_config(
         [dolibarr]
         url = "{sim.root_url}"
         timeout = "30s"
+        page_size = {page_size}
 
         [store]
         url = "sqlite:///./store.db"

@@ -64,7 +64,7 @@ def test_a_refused_key_is_logged_loudly_with_backoff_and_never_ready(
 
 
 def test_once_runs_one_cycle_and_prints_its_summary(
-    tmp_path: Path, simulator: Simulator, notify: NotifySocket, start_daemon: Start
+    tmp_path: Path, simulator: Simulator, start_daemon: Start
 ) -> None:
     config = write_config(tmp_path / "dolisync.toml", simulator, entities=("tickets",))
     once = start_daemon(config, clean_env(tmp_path, simulator), "run", "--once")

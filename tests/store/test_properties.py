@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from dolisync.records import Ticket
 from dolisync.store import Store
 
-# typed text must be storable everywhere: no lone surrogates, no NUL (PostgreSQL refuses it)
+# no lone surrogates, no NUL: the store keeps those as U+FFFD (see test_text.py)
 TEXT = st.text(st.characters(exclude_categories=["Cs"], exclude_characters="\x00"), max_size=8)
 RAW_VALUES = st.one_of(st.none(), st.booleans(), st.integers(), st.text(max_size=4))
 _sources = itertools.count()

@@ -1,6 +1,7 @@
 """Writers of one store take turns, on every persistent backend: pages written at the same
 time are classified as if written one after the other, a new store opened by two processes
-at once is migrated once, and a writer kept waiting too long gets ``StoreLocked``."""
+at once is migrated once, a writer kept waiting too long gets ``StoreLocked``, and a read
+sees one state of the store however many statements it runs."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 from dolisync.errors import StoreLocked
@@ -72,3 +74,20 @@ def test_a_writer_kept_waiting_too_long_gets_store_locked(
         assert caught.value.hint
         after = store.apply_page(SOURCE, "tickets", [ticket(2)], position=None, synced_at=3.0)
         assert after.created == 1
+
+
+def test_a_read_sees_one_state_while_a_writer_commits(persistent_url: str) -> None:
+    with fresh_store(persistent_url) as store:
+        store.apply_page(SOURCE, "tickets", [ticket(1)], position=None, synced_at=1.0)
+        reader = dialect.create_store_engine(make_url(persistent_url))
+        try:
+            with dialect.read_transaction(reader) as conn:
+                before = conn.scalar(text("SELECT count(*) FROM tickets"))
+                store.apply_page(SOURCE, "tickets", [ticket(2)], position=None, synced_at=2.0)
+                during = conn.scalar(text("SELECT count(*) FROM tickets"))
+            with dialect.read_transaction(reader) as conn:
+                after = conn.scalar(text("SELECT count(*) FROM tickets"))
+        finally:
+            reader.dispose()
+
+    assert (before, during, after) == (1, 1, 2)

@@ -6,8 +6,10 @@ schedule-only rules) and ticket population, and how evaluation time is measured.
 (10k, 50k, 100k tickets) is evaluated ``REPEATS`` times in a fresh ``RuleRun`` (the
 fires-once memory starts empty); the best time counts, as usual for CPU benchmarks on a
 shared machine. Building the tickets is not timed (the store does that); building each
-``TicketView`` and evaluating it is. The goal: under one second for 100k tickets, and
-linear growth (``per_ticket_us`` about equal across sizes).
+``TicketView`` and evaluating it is. Wall and CPU time are both recorded: on a busy shared
+machine the wall time says more about the neighbours than about the rules. The goal: under
+one second for 100k tickets, and linear growth (``cpu_per_ticket_us`` about equal across
+sizes: ``linearity`` near 1).
 
 ``python -m benchmarks.bench_rules`` runs it alone and prints the summary.
 """
@@ -183,20 +185,23 @@ def run(
     measured: dict[str, Any] = {}
     for size in sizes:
         runs = [evaluate_all(ruleset, population[:size], events[:size]) for _ in range(repeats)]
-        best = min(wall for wall, _, _ in runs)
+        wall = min(seconds for seconds, _, _ in runs)
+        cpu = min(seconds for _, seconds, _ in runs)
         firings = runs[0][2]
         measured[str(size)] = {
             "tickets": size,
-            "seconds": round(best, 4),
+            "seconds": round(wall, 4),
             # CPU time of this process: what the work costs, whatever else the machine runs
-            "cpu_seconds": round(min(cpu for _, cpu, _ in runs), 4),
-            "all_seconds": [round(wall, 4) for wall, _, _ in runs],
-            "per_ticket_us": round(best / size * 1e6, 3),
+            "cpu_seconds": round(cpu, 4),
+            "all_seconds": [round(seconds, 4) for seconds, _, _ in runs],
+            "per_ticket_us": round(wall / size * 1e6, 3),
+            "cpu_per_ticket_us": round(cpu / size * 1e6, 3),
             "firings": firings,
             "firings_per_ticket": round(firings / size, 3),
         }
     largest = measured[str(max(sizes))]
-    per_ticket = [entry["per_ticket_us"] for entry in measured.values()]
+    at_goal_size = largest["tickets"] == max(SIZES)
+    per_ticket = [entry["cpu_per_ticket_us"] for entry in measured.values()]
     return {
         "benchmark": "rules",
         "rules": RULES,
@@ -212,10 +217,12 @@ def run(
             "seconds": GOAL_SECONDS,
             "tickets": max(SIZES),
             "measured_tickets": largest["tickets"],
-            "met": largest["seconds"] < GOAL_SECONDS if largest["tickets"] == max(SIZES) else None,
+            "met": largest["seconds"] < GOAL_SECONDS if at_goal_size else None,
+            "met_cpu": largest["cpu_seconds"] < GOAL_SECONDS if at_goal_size else None,
         },
-        # linear growth: the cost of one ticket stays the same as the population grows
-        "linearity": round(max(per_ticket) / min(per_ticket), 3),
+        # linear growth: the CPU cost of one ticket stays the same as the population grows
+        # (CPU, not wall time: other processes on a shared machine move the wall time)
+        "linearity": round(max(per_ticket) / max(min(per_ticket), 1e-9), 3),
         "machine": {
             "cpu_count": os.cpu_count(),
             "load_average": load_at_start,
@@ -233,17 +240,17 @@ def summary_lines(result: dict[str, Any]) -> list[str]:
     for entry in result["sizes"].values():
         lines.append(
             f"  {entry['tickets']:>7,} tickets: {entry['seconds']:.3f} s "
-            f"(CPU {entry['cpu_seconds']:.3f} s; {entry['per_ticket_us']:.2f} us per ticket, "
+            f"(CPU {entry['cpu_seconds']:.3f} s, {entry['cpu_per_ticket_us']:.2f} us per ticket; "
             f"{entry['firings']:,} firings)"
         )
     goal = result["goal"]
-    verdict = (
-        "not measured at this size"
-        if goal["met"] is None
-        else ("met" if goal["met"] else "NOT met")
-    )
+    if goal["met"] is None:
+        verdict = "not measured at this size"
+    else:
+        wall = "met" if goal["met"] else "NOT met"
+        verdict = f"wall time {wall}, CPU time {'met' if goal['met_cpu'] else 'NOT met'}"
     lines.append(f"goal: {goal['tickets']:,} tickets under {goal['seconds']} s: {verdict}")
-    lines.append(f"linearity (largest / smallest per-ticket cost): {result['linearity']}")
+    lines.append(f"linearity (largest / smallest CPU cost per ticket): {result['linearity']}")
     lines.append(f"load average at the start: {result['machine']['load_average']}")
     return lines
 

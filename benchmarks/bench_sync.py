@@ -6,7 +6,10 @@ simulator process is started and seeded; then, each in a fresh process:
 * ``baseline``: ``benchmarks.baseline_sync`` copies every ticket (the yardstick);
 * ``full_<n>``: ``dolisync sync --entity tickets`` into an empty store (the first load);
 * ``incremental_<n>``: the same command after 1% of the tickets were modified;
-* ``noop_<n>``: the same command again, nothing changed (should cost ~1 request per entity).
+* ``noop_<n>``: the same command again, nothing changed (ideal: the ``/status`` probe and
+  the listing of the rows inside the overlap window, usually one page).
+
+The first loads (baseline and full) are repeated, interleaved, and the fastest of each kept.
 
 Each run records rows written, requests (the simulator's request log), bytes, wall seconds
 (process start to exit: what a user waits), dolisync's own sync seconds (from its
@@ -158,7 +161,7 @@ def _bench_size(
         share_method = results[f"full_{label}"]["simulator_share_method"]
         startup = simulator.startup_seconds
     results["simulator"] = {
-        "launcher": simulator.launcher,
+        "command": " ".join(simulator.argv[1:]),
         "startup_seconds": round(startup, 3),
         "peak_rss_mib": _mib(simulator.peak_rss_kib),
         "share_method": share_method,

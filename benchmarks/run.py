@@ -14,6 +14,7 @@ import importlib
 import importlib.util
 import inspect
 import json
+import math
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -154,11 +155,17 @@ def sync_summary(result: dict[str, Any]) -> list[str]:
     for label in result["sizes"]:
         noop = result["scenarios"][f"noop_{label}"]
         lines.append(
-            f"noop {label}: {noop['requests']} requests "
-            f"(ideal: 2, the /status probe and one listing), {noop['listed']} rows listed"
+            f"noop {label}: {noop['requests']} requests for {noop['listed']} rows re-listed "
+            f"(ideal: the /status probe + {noop_ideal_listings(noop['listed'])} listing "
+            "page(s) for the rows inside the overlap window)"
         )
     lines.append(f"simulator share: {result['method']['simulator_share']}")
     return lines
+
+
+def noop_ideal_listings(listed: int | None, page_size: int = 100) -> int:
+    """Listing pages a no-op poll needs: the overlap window's rows, and at least one page."""
+    return max(1, math.ceil((listed or 0) / page_size))
 
 
 def _row(name: str, run: dict[str, Any]) -> str:

@@ -1,7 +1,6 @@
 """The simulated Dolibarr as a separate process, and how much of a run's time it took.
 
-What this module knows: how to start ``dolisync simulator`` (or, while that command does not
-exist, the in-process ``Simulator`` behind a tiny launcher) on a free port, wait until it has
+What this module knows: how to start ``dolisync simulator`` on a free port, wait until it has
 seeded its data, drive its control API (``/_simulator/``), read its request log, and measure
 the server's own share of a run's time.
 
@@ -16,7 +15,6 @@ from __future__ import annotations
 
 import contextlib
 import http.client
-import importlib.util
 import json
 import subprocess
 import sys
@@ -46,15 +44,6 @@ def peak_rss_kib(pid: int) -> int | None:
     return None
 
 
-# Used only while `dolisync simulator` is missing: serve the in-process simulator.
-_LAUNCHER = """
-import sys
-from dolisync.simulator import Simulator, SimulatorOptions
-tickets, seed, port = (int(arg) for arg in sys.argv[1:4])
-Simulator(SimulatorOptions(tickets=tickets, seed=seed, port=port, auth_delay=0.0)).serve_forever()
-"""
-
-
 @dataclass(frozen=True, slots=True)
 class ServerShare:
     """What the server spent on a list of requests, and how that was measured."""
@@ -65,14 +54,10 @@ class ServerShare:
     method: str  # "request_log" or "replay"
 
 
-def simulator_command(tickets: int, seed: int, port: int) -> tuple[list[str], str]:
-    """The argv that serves a seeded simulator on ``port``, and which launcher it is."""
-    if importlib.util.find_spec("dolisync.cli.simulator_cmd") is not None:
-        argv = [sys.executable, "-m", "dolisync", "simulator", "--tickets", str(tickets)]
-        argv += ["--seed", str(seed), "--port", str(port), "--auth-delay", "0"]
-        return argv, "dolisync simulator"
-    argv = [sys.executable, "-c", _LAUNCHER, str(tickets), str(seed), str(port)]
-    return argv, "in-process Simulator (launcher)"
+def simulator_command(tickets: int, seed: int, port: int) -> list[str]:
+    """The argv that serves a seeded simulator on ``port`` (auth delay 0: no key is wrong)."""
+    argv = [sys.executable, "-m", "dolisync", "simulator", "--tickets", str(tickets)]
+    return [*argv, "--seed", str(seed), "--port", str(port), "--auth-delay", "0"]
 
 
 class SimulatorProcess:
@@ -82,7 +67,7 @@ class SimulatorProcess:
         self.tickets = tickets
         self.seed = seed
         self.port = free_port()
-        self.argv, self.launcher = simulator_command(tickets, seed, self.port)
+        self.argv = simulator_command(tickets, seed, self.port)
         self._log_path = workdir / f"simulator-{tickets}.log"
         self._log: IO[bytes] | None = None
         self._process: subprocess.Popen[bytes] | None = None

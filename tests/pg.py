@@ -114,7 +114,6 @@ class _Cluster:
         self.password = secrets.token_urlsafe(16)
         self.port = 0
         self.server: subprocess.Popen[bytes] | None = None
-        account.own(self.root)
 
     def _run(self, *args: str) -> None:
         done = subprocess.run(
@@ -132,6 +131,7 @@ class _Cluster:
             raise PostgresUnavailableError(f"{Path(args[0]).name} failed: {last}")
 
     def initdb(self) -> None:
+        self.account.own(self.root)
         password_file = self.root / "password"
         password_file.write_text(self.password)
         password_file.chmod(0o600)
@@ -145,12 +145,22 @@ class _Cluster:
             "--encoding=UTF8",
             "--no-locale",
             "--no-sync",
-            "--no-instructions",
         )
         password_file.unlink()
 
     def start(self) -> None:
-        self.port = _free_port()
+        """Start the server on a free port; again on another if that one was taken meanwhile."""
+        for _attempt in range(3):
+            try:
+                self._start_on(_free_port())
+                return
+            except PostgresUnavailableError:
+                if "already in use" not in self.log.read_text(errors="replace"):
+                    raise
+        raise PostgresUnavailableError("no free port for postgres after 3 attempts")
+
+    def _start_on(self, port: int) -> None:
+        self.port = port
         command = [
             str(self.bindir / "postgres"),
             "-D", str(self.data),
@@ -169,7 +179,7 @@ class _Cluster:
                 stdin=subprocess.DEVNULL,
                 stdout=log,
                 stderr=subprocess.STDOUT,
-                preexec_fn=_die_with_parent,  # noqa: PLW1509 - no threads run yet
+                preexec_fn=_die_with_parent,  # noqa: PLW1509 - one C call, safe with threads
                 **self.account.process_options(),
             )
         self._wait_until_ready()
@@ -252,7 +262,7 @@ def throwaway_postgres() -> Iterator[str]:
     Raises ``PostgresUnavailableError`` (the reason in one line) when no server can be started.
     """
     try:
-        import psycopg  # noqa: F401
+        import psycopg
     except ImportError:
         raise PostgresUnavailableError(
             "the psycopg driver is not installed (pip install -e '.[test]')"
@@ -267,7 +277,7 @@ def throwaway_postgres() -> Iterator[str]:
         cluster.initdb()
         cluster.start()
         url = cluster.create_database(DATABASE)
-    except (OSError, subprocess.SubprocessError) as exc:
+    except (OSError, subprocess.SubprocessError, psycopg.Error) as exc:
         cluster.stop()
         raise PostgresUnavailableError(f"cannot start PostgreSQL: {exc}") from None
     except BaseException:

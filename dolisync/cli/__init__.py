@@ -99,8 +99,9 @@ app.add_typer(config_app, name="config")
 
 
 def _mount_optional() -> None:
-    """Command groups written elsewhere, mounted when present: ``simulator``, ``rules``."""
-    for name in ("simulator", "rules"):
+    """Command groups written elsewhere, mounted when present: ``simulator``, ``rules``,
+    ``actions``."""
+    for name in ("simulator", "rules", "actions"):
         try:
             module = importlib.import_module(f"dolisync.cli.{name}_cmd")
         except ModuleNotFoundError as error:

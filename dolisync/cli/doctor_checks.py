@@ -72,6 +72,9 @@ def run_checks(state: CliState) -> Iterator[Check]:
     with state.service(max_attempts=1) as service:
         yield from _dolibarr_checks(service)
         yield _store_check(service)
+        from dolisync.outbox.doctor import writeback_checks  # write-back: rights, workflow
+
+        yield from (Check(*found.fields()) for found in writeback_checks(config, service.client))
 
 
 def _dolibarr_checks(service: Service) -> Iterator[Check]:

@@ -137,7 +137,7 @@ class WritebackConfig:
     max_writes_per_ticket: int = 10  # per ticket within any 24 hours
     max_attempts: int = 10  # then the action is dead
     max_attempts_rejected: int = 2  # for answers that will never succeed (400, 404)
-    retry_delay: float = 30.0  # first wait after a failure; doubles, jittered
+    retry_delay: float = 60.0  # first wait after a failure; doubles, jittered
     retry_delay_max: float = 3600.0
     act_on_existing: bool = False  # also evaluate what the first sync loaded
 

@@ -23,20 +23,23 @@ from typing import Any
 from dolisync.clock import Clock, SystemClock
 from dolisync.config import Config
 from dolisync.cycle import CycleReport, run_cycle
-from dolisync.daemon.endpoint import Endpoint, prometheus_text
-from dolisync.daemon.health import Health, judge
 from dolisync.daemon.lock import acquire_store_lock
 from dolisync.daemon.metrics import DaemonMetrics
+from dolisync.daemon.monitor import Monitor
 from dolisync.daemon.notify import Notifier
 from dolisync.daemon.policy import Backoff, severity
 from dolisync.daemon.progress import CycleProgress, StopRequested
-from dolisync.daemon.reload import load_checked, reload_refusal, restart_only_changes
+from dolisync.daemon.reload import (
+    check_rules,
+    load_checked,
+    reload_refusal,
+    restart_only_changes,
+)
 from dolisync.daemon.schedule import Pending, Schedule, Work
 from dolisync.daemon.signals import Lifecycle, StopTimeout
 from dolisync.errors import ConfigError, DolisyncError
 from dolisync.logging import get_logger, redact_text
 from dolisync.service import Service
-from dolisync.store import SourceStatus, Store
 from dolisync.sync import RUN_STOPPERS, describe_error
 
 log = get_logger("dolisync.daemon")
@@ -68,9 +71,8 @@ class Daemon:
         self.schedule = Schedule(self.pending, self.lifecycle.wake)
         self.backoff = Backoff(config.sync.interval)
         self.cycles = 0
+        self.monitor = Monitor(self.metrics, config=lambda: self.config, clock=self.clock)
         self._service: Service | None = None
-        self._endpoint: Endpoint | None = None
-        self._metrics_store: Store | None = None
         self._last_beat = float("-inf")
         self._started = False  # READY sent and the clock running
 
@@ -83,6 +85,7 @@ class Daemon:
 
     def run(self) -> None:
         """Serve until stopped; returns normally after a stop (the exit code is then 0)."""
+        check_rules(self.config)  # a rule the engine would refuse fails the start, not each cycle
         with self.lifecycle.installed():
             try:
                 with acquire_store_lock(self.config.store.url, command="run"):
@@ -98,7 +101,7 @@ class Daemon:
         log.info("daemon.starting", config=str(self.config.path), dry_run=self.dry_run)
         self._use(Service(self.config, clock=self.clock))
         self.service.store  # noqa: B018 -- open (and migrate) now: a bad store fails the start
-        self._start_endpoint()
+        self.monitor.start()
         if not self._reach_dolibarr():
             return
         self.metrics.ready.set(1)
@@ -123,7 +126,7 @@ class Daemon:
     def _close(self) -> None:
         self.notifier.stopping(f"stopping after {self.cycles} cycles")
         self.schedule.shutdown()
-        for close in (self._stop_endpoint, self._close_service, self.notifier.close):
+        for close in (self.monitor.stop, self._close_service, self.notifier.close):
             with contextlib.suppress(DolisyncError, OSError):
                 close()
 
@@ -255,40 +258,6 @@ class Daemon:
         service, self._service = self._service, None
         if service is not None:
             service.close()
-
-    def _start_endpoint(self) -> None:
-        settings = self.config.metrics
-        if not settings.enabled:
-            return
-        self._metrics_store = Store.open(self.config.store.url)
-        self.metrics.watch_store(
-            self._metrics_store,
-            source=self.config.dolibarr.name,
-            entities=lambda: self.config.sync.entities,
-            clock=self.clock,
-        )
-        self._endpoint = Endpoint(
-            settings, metrics=prometheus_text(self.metrics.registry), health=self.health
-        )
-        self._endpoint.start()
-
-    def _stop_endpoint(self) -> None:
-        endpoint, self._endpoint = self._endpoint, None
-        if endpoint is not None:
-            endpoint.stop()
-        store, self._metrics_store = self._metrics_store, None
-        if store is not None:
-            store.close()
-
-    def health(self) -> Health:
-        """The ``/healthz`` verdict, from the store (raises StoreError when unreadable)."""
-        assert self._metrics_store is not None
-        config = self.config
-        name = config.dolibarr.name
-        status = self._metrics_store.status(name).sources.get(name) or SourceStatus(source=name)
-        return judge(
-            status, config.sync.entities, now=self.clock.now(), max_lag=config.metrics.max_lag
-        )
 
     def heartbeat(self, *, force: bool = False) -> None:
         """Tell the watchdog we are alive: called only from the loop that runs cycles."""

@@ -27,7 +27,14 @@ from collections import Counter as Tally
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, Info
+from prometheus_client import (
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    Info,
+    disable_created_metrics,
+)
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
@@ -85,6 +92,8 @@ class DaemonMetrics:
     """The registry ``/metrics`` serves, and the daemon's own counters in it."""
 
     def __init__(self) -> None:
+        # "_created" series double every counter for a start time nobody graphs (process-wide)
+        disable_created_metrics()  # type: ignore[no-untyped-call]
         self.registry = CollectorRegistry(auto_describe=True)
         self.requests = RequestTotals()
         r = self.registry

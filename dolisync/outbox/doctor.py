@@ -65,6 +65,10 @@ class WritebackCheck:
     hint: str | None = None
     error: DolisyncError | None = None
 
+    def fields(self) -> tuple[str, Status, str, str | None, DolisyncError | None]:
+        """In the order of ``Check(name, status, message, hint, error)``."""
+        return (self.name, self.status, self.message, self.hint, self.error)
+
 
 def writeback_checks(config: Config, client: DolibarrClient) -> Iterator[WritebackCheck]:
     """Every write-back check, each with at most two small requests."""

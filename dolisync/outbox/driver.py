@@ -85,6 +85,8 @@ class FiredMemory:
 class _Batch:
     firings: list[FiringRecord] = field(default_factory=list)
     items: list[NewItem] = field(default_factory=list)
+    done: int | None = None  # the last change fully evaluated
+    capped: bool = False  # a rule's cap withheld a firing: stop here for this run
 
 
 class RuleDriver:
@@ -131,9 +133,13 @@ class RuleDriver:
             if not changes:
                 break
             batch = self._evaluate(run, changes, max(head, changes[-1].seq), report)
-            self._record(batch, cursor=changes[-1].seq)
+            self._record(batch, cursor=batch.done)
             report.changes += len(changes)
             report.enqueued += len(batch.items)
+            if batch.capped:
+                # a capped firing is left for a later run: the next cycle (a new run, with
+                # fresh caps) evaluates again from the change whose firing was withheld
+                break
             seq = changes[-1].seq
             if len(changes) < BATCH:
                 break
@@ -166,15 +172,19 @@ class RuleDriver:
     ) -> _Batch:
         message_ids = [c.object_id for c in changes if c.entity == "messages"]
         tickets_of = self._outbox.message_tickets(self._source, message_ids)
-        batch = _Batch()
+        batch = _Batch(done=changes[0].seq - 1)
         for change in changes:
             found = _trigger(change, tickets_of)
-            if found is None:
-                continue
-            ticket_id, trigger = found
-            ticket = self._store.get_ticket(self._source, ticket_id)
-            if ticket is not None:
-                self._offer(run, ticket, trigger, seq=seq, batch=batch, report=report)
+            ticket = None if found is None else self._store.get_ticket(self._source, found[0])
+            if found is not None and ticket is not None:
+                offered = _Batch()
+                self._offer(run, ticket, found[1], seq=seq, batch=offered, report=report)
+                if offered.capped:
+                    batch.capped = True
+                    return batch
+                batch.firings += offered.firings
+                batch.items += offered.items
+            batch.done = change.seq
         return batch
 
     def _offer(
@@ -195,6 +205,7 @@ class RuleDriver:
                 report.own_writes_ignored += 1
                 self._log.debug(event.event, **_fields(event.to_dict()))
             else:
+                batch.capped = batch.capped or event.event == "rules.capped"
                 self._log.warning(event.event, **_fields(event.to_dict()))
         for firing in evaluation.firings:
             report.fired += 1

@@ -14,15 +14,23 @@ The language is described in docs/rules.md.
 from __future__ import annotations
 
 from dolisync.rules.engine import Evaluation, RuleRun, RuleSet, evaluate
-from dolisync.rules.firing import Firing, IntendedAction, RuleEvent, firing_key, idempotency_key
+from dolisync.rules.firing import (
+    Firing,
+    FiringKey,
+    IntendedAction,
+    RuleEvent,
+    firing_key,
+    idempotency_key,
+)
 from dolisync.rules.spec import RuleSpec, parse_rules
 from dolisync.rules.templates import Template
-from dolisync.rules.triggers import Trigger
+from dolisync.rules.triggers import Trigger, trigger_for_change
 from dolisync.rules.view import TicketView
 
 __all__ = [
     "Evaluation",
     "Firing",
+    "FiringKey",
     "IntendedAction",
     "RuleEvent",
     "RuleRun",
@@ -35,4 +43,5 @@ __all__ = [
     "firing_key",
     "idempotency_key",
     "parse_rules",
+    "trigger_for_change",
 ]

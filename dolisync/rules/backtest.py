@@ -24,7 +24,7 @@ from dolisync.durations import format_duration
 from dolisync.records import Message, ThirdParty, Ticket, User
 from dolisync.rules.engine import RuleSet
 from dolisync.rules.firing import Firing
-from dolisync.rules.triggers import SCHEDULE, Trigger
+from dolisync.rules.triggers import SCHEDULE, ChangeEntry, Trigger, trigger_for_change
 from dolisync.rules.view import TicketView, pick_message
 
 TICKET_FIELDS: Final = frozenset(field.name for field in dataclasses.fields(Ticket)) - {
@@ -33,25 +33,6 @@ TICKET_FIELDS: Final = frozenset(field.name for field in dataclasses.fields(Tick
     "raw",
 }
 PAGE: Final = 5000
-
-
-class ChangeEntry(Protocol):
-    """One change-log entry, as ``dolisync.store.Change`` has it."""
-
-    @property
-    def seq(self) -> int: ...
-    @property
-    def source(self) -> str: ...
-    @property
-    def entity(self) -> str: ...
-    @property
-    def object_id(self) -> int: ...
-    @property
-    def kind(self) -> str: ...
-    @property
-    def changes(self) -> Mapping[str, Any]: ...
-    @property
-    def at(self) -> float: ...
 
 
 class History(Protocol):
@@ -181,22 +162,15 @@ def rebuild(
     state = current
     for change in reversed(changes):
         if change.entity == "messages":
-            if change.kind == "created" and change.object_id in by_id:
-                steps.append(Step(change.at, state, Trigger.message(change.object_id)))
+            trigger = trigger_for_change(change)
+            if trigger is not None and change.object_id in by_id:
+                steps.append(Step(change.at, state, trigger))
             continue
-        steps.append(Step(change.at, state, _trigger(change)))
+        steps.append(Step(change.at, state, trigger_for_change(change)))
         if change.kind == "updated":
             state = dataclasses.replace(state, **_olds(change.changes))
     steps.reverse()
     return steps
-
-
-def _trigger(change: ChangeEntry) -> Trigger | None:
-    if change.kind == "created":
-        return Trigger.created()
-    if change.kind == "updated":
-        return Trigger.updated(change.changes.keys(), seq=change.seq)
-    return None
 
 
 def _olds(changes: Mapping[str, Any]) -> dict[str, Any]:

@@ -1,4 +1,4 @@
-"""Rule conditions (``[rules.when]``): parsed once into a tree of tests, compiled to predicates.
+"""Rule conditions (``[rules.when]``): validated and parsed once into a tree of tests.
 
 A ``when`` table is an AND of its keys. ``any = [ {...}, {...} ]`` is an OR of tables and
 ``all = [...]`` an AND of tables (to hold two OR groups); both nest. A key names a field
@@ -12,6 +12,8 @@ its value is the test:
   and ``idle``), ``empty`` (true: the field has no value).
 
 A missing value (no customer, no date) fails every operator except ``not`` and ``empty = true``.
+Each ``Test`` carries its ``check`` (value -> bool); ``compiled`` turns a tree into one fast
+predicate and ``index`` files rules by their equalities.
 """
 
 from __future__ import annotations

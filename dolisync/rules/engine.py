@@ -18,7 +18,7 @@ import hashlib
 import json
 from collections.abc import Container, Sequence
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import Final, NamedTuple
 
 from dolisync.rules.compiled import SharedTests, compile_node
 from dolisync.rules.conditions import Predicate, Test
@@ -28,6 +28,8 @@ from dolisync.rules.intents import Intend, compile_actions
 from dolisync.rules.spec import RuleSpec
 from dolisync.rules.triggers import Trigger
 from dolisync.rules.view import TicketView
+
+MAX_PLANS: Final = 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +72,8 @@ class RuleSet:
         keeps, in file order."""
         index = self._plans.get(names)
         if index is None:
+            if len(self._plans) >= MAX_PLANS:  # many field combinations: rebuilding is cheap
+                self._plans.clear()
             listening = [rule for rule in self._compiled if not names.isdisjoint(rule.spec.on)]
             index = self._plans[names] = RuleIndex([(rule, rule.key_tests) for rule in listening])
         return index.candidates(view, now)

@@ -15,9 +15,9 @@ own writes: no rule ever fires on those (the loop guard). ``version`` identifies
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Final, Literal
+from typing import Any, Final, Literal, Protocol
 
 from dolisync.records import Ticket
 from dolisync.rules.fields import CHANGEABLE_FIELDS
@@ -126,6 +126,42 @@ class Trigger:
         if self.kind == "updated" and self.changed:
             return f"{UPDATED} ({', '.join(sorted(self.changed))})"
         return _BY_KIND[self.kind]
+
+
+class ChangeEntry(Protocol):
+    """One change-log entry, as ``dolisync.store.Change`` has it."""
+
+    @property
+    def seq(self) -> int: ...
+    @property
+    def source(self) -> str: ...
+    @property
+    def entity(self) -> str: ...
+    @property
+    def object_id(self) -> int: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def changes(self) -> Mapping[str, Any]: ...
+    @property
+    def at(self) -> float: ...
+
+
+def trigger_for_change(change: ChangeEntry, *, own_write: bool = False) -> Trigger | None:
+    """The trigger a change-log entry makes, or None (deletions, other entities).
+
+    Tickets: ``created`` and ``updated`` (with the changed fields; the change's ``seq`` is
+    the trigger version). Messages: ``created`` is ``ticket.message`` (the message id is the
+    version; the caller finds its ticket). ``own_write``: the outbox recognised the change as
+    dolisync's own write.
+    """
+    if change.entity == "tickets" and change.kind == "created":
+        return Trigger.created(own_write=own_write)
+    if change.entity == "tickets" and change.kind == "updated":
+        return Trigger.updated(change.changes.keys(), seq=change.seq, own_write=own_write)
+    if change.entity == "messages" and change.kind == "created":
+        return Trigger.message(change.object_id, own_write=own_write)
+    return None
 
 
 def parse_on(raw: object, path: str, problems: Problems) -> tuple[str, ...]:

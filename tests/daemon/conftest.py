@@ -52,7 +52,9 @@ class NotifySocket:
         self.messages.append(message)
         return message
 
-    def wait_for(self, wanted: Callable[[dict[str, str]], bool], timeout: float = WAIT) -> dict[str, str]:
+    def wait_for(
+        self, wanted: Callable[[dict[str, str]], bool], timeout: float = WAIT
+    ) -> dict[str, str]:
         deadline = time.monotonic() + timeout
         while (left := deadline - time.monotonic()) > 0:
             message = self.receive(left)
@@ -177,6 +179,20 @@ def rows(config: Path) -> dict[str, int]:
     with Store.open(f"sqlite:///{config.parent / 'store.db'}") as store:
         status = store.status("default").sources["default"]
     return {name: entry.rows for name, entry in status.entities.items()}
+
+
+def fired(config: Path) -> set[tuple[str, int]]:
+    """(rule name, ticket id) of every rule firing recorded in the store next to ``config``."""
+    with Store.open(f"sqlite:///{config.parent / 'store.db'}") as store:
+        return {(entry.rule_name, entry.ticket_id) for entry in store.outbox.firings(limit=1000)}
+
+
+def eventually(check: Callable[[], bool], what: str, timeout: float = WAIT) -> None:
+    deadline = time.monotonic() + timeout
+    while not check():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"not within {timeout} s: {what}")
+        time.sleep(0.05)
 
 
 @pytest.fixture

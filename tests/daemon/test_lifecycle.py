@@ -9,9 +9,22 @@ from pathlib import Path
 
 from dolisync.errors import EXIT_STORE
 from dolisync.simulator import Simulator
-from tests.daemon.conftest import DaemonProcess, NotifySocket, clean_env, rows, write_config
+from dolisync.store import Store
+from tests.daemon.conftest import (
+    DaemonProcess,
+    NotifySocket,
+    clean_env,
+    eventually,
+    rows,
+    write_config,
+)
 
 Start = Callable[..., DaemonProcess]
+
+
+def last_full_sync(config: Path) -> float | None:
+    with Store.open(f"sqlite:///{config.parent / 'store.db'}") as store:
+        return store.status("default").sources["default"].entities["tickets"].last_full_sync
 
 
 def test_ready_status_watchdog_then_a_clean_stop(
@@ -31,7 +44,16 @@ def test_ready_status_watchdog_then_a_clean_stop(
     # a second daemon on the same store is refused at once, and says by whom
     second = start_daemon(config, clean_env(tmp_path, simulator), "run")
     assert second.wait() == EXIT_STORE
-    assert f"in use by another dolisync (pid {daemon.pid}, dolisync run)" in second.log_path.read_text()
+    assert (
+        f"in use by another dolisync (pid {daemon.pid}, dolisync run)"
+        in second.log_path.read_text()
+    )
+
+    # SIGUSR1 (what dolisync-resync.timer sends): the next cycle is a full resync
+    assert last_full_sync(config) is None
+    daemon.signal(signal.SIGUSR1)
+    notify.wait_for(lambda message: message.get("STATUS") == "full resync running")
+    eventually(lambda: last_full_sync(config) is not None, "a full sync recorded")
 
     daemon.signal(signal.SIGTERM)
     notify.wait_for(lambda message: message.get("STOPPING") == "1")

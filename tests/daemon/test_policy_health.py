@@ -65,7 +65,9 @@ def _source(**last_syncs: float | None) -> SourceStatus:
 
 
 def test_fresh_mirror_is_healthy() -> None:
-    health = judge(_source(tickets=990.0, users=995.0), ["tickets", "users"], now=1000.0, max_lag=60)
+    health = judge(
+        _source(tickets=990.0, users=995.0), ["tickets", "users"], now=1000.0, max_lag=60
+    )
     assert health.ok
     assert health.lag == 10.0
     assert health.to_dict()["status"] == "ok"

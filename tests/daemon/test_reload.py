@@ -4,23 +4,24 @@ clear error event, and the daemon keeps running the old one."""
 from __future__ import annotations
 
 import signal
-import time
 from collections.abc import Callable
 from pathlib import Path
 
 from dolisync.simulator import Simulator
 from tests.daemon.conftest import (
     RULE,
-    WAIT,
     DaemonProcess,
     NotifySocket,
     clean_env,
+    eventually,
+    fired,
     rows,
     write_config,
 )
 
 Start = Callable[..., DaemonProcess]
 BROKEN_RULE = RULE.replace('on = ["ticket.created"]', 'on = ["ticket.exploded"]')
+NEW_RULE = RULE.replace('name = "acknowledge"', 'name = "acknowledge-v2"')
 
 
 def test_sighup_refuses_a_broken_config_and_applies_a_valid_one(
@@ -47,20 +48,20 @@ def test_sighup_refuses_a_broken_config_and_applies_a_valid_one(
     event = daemon.wait_event("config.reload_refused", count=2)
     assert "invalid TOML" in event["error"]
 
-    # the old config still runs: cycles go on, tickets only
-    notify.messages.clear()
-    notify.wait_for(lambda message: message.get("STATUS", "").startswith("cycle done"))
+    # the old config still runs: its rule fires on a new ticket, and only tickets are synced
+    first = simulator.control.create_ticket(subject="after the refused reloads")
+    eventually(lambda: ("acknowledge", first) in fired(path), "the old rule fires")
     assert daemon.process.poll() is None
     assert rows(path)["users"] == 0
 
-    # 3. a valid config: picked up, a cycle runs with it at once
-    write_config(path, simulator, entities=("tickets", "users"), extra=RULE)
+    # 3. a valid config: picked up at once, its rule and its entities
+    write_config(path, simulator, entities=("tickets", "users"), extra=NEW_RULE)
     daemon.signal(signal.SIGHUP)
     daemon.wait_event("config.reloaded")
-    deadline = time.monotonic() + WAIT
-    while rows(path)["users"] == 0 and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert rows(path)["users"] == 3
+    eventually(lambda: rows(path)["users"] == 3, "users synced after the reload")
+    second = simulator.control.create_ticket(subject="after the good reload")
+    eventually(lambda: ("acknowledge-v2", second) in fired(path), "the new rule fires")
+    assert ("acknowledge", second) not in fired(path)
 
     daemon.signal(signal.SIGTERM)
     assert daemon.wait() == 0
@@ -75,7 +76,9 @@ def test_moving_the_store_needs_a_restart(
     path.write_text(path.read_text().replace("./store.db", "./elsewhere.db"))
     daemon.signal(signal.SIGHUP)
     event = daemon.wait_event("config.reload_refused")
-    assert any("store.url: changed; restart the service" in problem for problem in event["problems"])
+    assert any(
+        "store.url: changed; restart the service" in problem for problem in event["problems"]
+    )
     daemon.signal(signal.SIGTERM)
     assert daemon.wait() == 0
     assert not (tmp_path / "elsewhere.db").exists()

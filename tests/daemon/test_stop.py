@@ -58,7 +58,10 @@ def test_a_hung_request_stops_the_watchdog_and_a_stop_is_forced_in_bounded_time(
 ) -> None:
     sim = simulator_factory()
     config = write_config(
-        tmp_path / "dolisync.toml", sim, entities=("tickets",), extra='[daemon]\nstop_timeout = "1s"\n'
+        tmp_path / "dolisync.toml",
+        sim,
+        entities=("tickets",),
+        extra='[daemon]\nstop_timeout = "1s"\n',
     )
     env = clean_env(tmp_path, sim, NOTIFY_SOCKET=notify.name, WATCHDOG_USEC="500000")
     daemon = start_daemon(config, env)
@@ -73,5 +76,6 @@ def test_a_hung_request_stops_the_watchdog_and_a_stop_is_forced_in_bounded_time(
     daemon.signal(signal.SIGTERM)  # the hung read cannot finish: forced after 1 s
     assert daemon.wait() == 0
     forced = daemon.named("daemon.stop_forced")
-    assert forced and "did not finish within 1 s" in forced[0]["reason"]
+    assert forced
+    assert "did not finish within 1 s" in forced[0]["reason"]
     notify.wait_for(lambda message: message.get("STOPPING") == "1")

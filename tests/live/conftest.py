@@ -40,10 +40,10 @@ def run_id() -> str:
 
 
 @pytest.fixture(scope="session")
-def admin(live: LiveSettings) -> Iterator[DolibarrClient]:
+def admin(live: LiveSettings, recorder: RecordingProxy | None) -> Iterator[DolibarrClient]:
     """A dolisync client on the tester's key, for setting up and checking the run's data."""
     client = DolibarrClient.from_settings(
-        normalise_dolibarr_url(live.url),
+        normalise_dolibarr_url(recorder.url if recorder is not None else live.url),
         live.api_key,
         source="live-admin",
         max_attempts=2,

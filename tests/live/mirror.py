@@ -99,17 +99,12 @@ class LiveMirror:
 
     def cli(self, *args: str, timeout: float = CLI_TIMEOUT) -> CliResult:
         """``dolisync --config <file> <args>`` as a user runs it."""
-        env = {
-            name: value
-            for name, value in os.environ.items()
-            if not name.startswith("DOLISYNC_")  # only the config file speaks
-        }
-        completed = subprocess.run(  # noqa: S603 - our own interpreter and module
-            [sys.executable, "-m", "dolisync", "--config", str(self.config_path), *args],
+        completed = subprocess.run(
+            self._command(args),
             capture_output=True,
             text=True,
             timeout=timeout,
-            env=env,
+            env=_environment(),
             cwd=self.folder,
             check=False,
         )
@@ -117,12 +112,19 @@ class LiveMirror:
 
     def popen(self, *args: str) -> subprocess.Popen[str]:
         """The same command, started and left running (for the crash test)."""
-        env = {name: value for name, value in os.environ.items() if not name.startswith("DOLISYNC_")}
-        return subprocess.Popen(  # noqa: S603 - our own interpreter and module
-            [sys.executable, "-m", "dolisync", "--config", str(self.config_path), *args],
+        return subprocess.Popen(
+            self._command(args),
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
-            env=env,
+            env=_environment(),
             cwd=self.folder,
         )
+
+    def _command(self, args: Sequence[str]) -> list[str]:
+        return [sys.executable, "-m", "dolisync", "--config", str(self.config_path), *args]
+
+
+def _environment() -> dict[str, str]:
+    """The tester's environment without DOLISYNC_* variables: only the config file speaks."""
+    return {name: value for name, value in os.environ.items() if not name.startswith("DOLISYNC_")}

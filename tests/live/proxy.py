@@ -55,8 +55,8 @@ class RecordingProxy:
 
     @property
     def url(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}{self._target_path}"
+        port = self._server.server_address[1]
+        return f"http://127.0.0.1:{port}{self._target_path}"
 
     def start(self) -> RecordingProxy:
         if self._record_dir is not None:
@@ -83,7 +83,7 @@ class RecordingProxy:
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
 
-            def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+            def log_message(self, format: str, *args: Any) -> None:
                 return  # quiet: pytest shows what matters
 
             def do_GET(self) -> None:

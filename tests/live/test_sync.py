@@ -7,9 +7,11 @@ can see; assertions look at the run's own objects only (the Dolibarr may be shar
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 
 import pytest
 
+from dolisync.records import Message
 from tests.live.checks import assert_ok, assert_quiet, entity_report
 from tests.live.conftest import MirrorFactory
 from tests.live.mirror import SOURCE
@@ -172,5 +174,5 @@ def test_directory_entities_sync(
     assert entity_report(report, entity).created >= 1
 
 
-def _ids(records: list[object]) -> set[int]:
-    return {int(getattr(record, "id")) for record in records}  # noqa: B009
+def _ids(records: Sequence[Message]) -> set[int]:
+    return {record.id for record in records}

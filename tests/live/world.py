@@ -122,9 +122,7 @@ class LiveWorld:
         """The agenda events of one of the run's tickets, oldest first (raw JSON)."""
         self._own_ticket(ticket_id)
         filters = f"(t.elementtype:=:'ticket') and (t.fk_element:=:{int(ticket_id)})"
-        return self.client.list_page(
-            "/agendaevents", sqlfilters=filters, sortfield="t.id", limit=0
-        )
+        return self.client.list_page("/agendaevents", sqlfilters=filters, sortfield="t.id", limit=0)
 
     def server_now(self) -> int:
         info = self.client.status()

@@ -34,7 +34,9 @@ def test_a_new_onsite_ticket_gets_one_linked_intervention_a_message_and_a_status
     ticket = service.client.get_ticket(ticket_id)
     assert ticket.status == 3
     post = next(item for item in items if item.kind == "post_message")
-    (message,) = [m for m in service.store.messages_for(service.source, ticket_id) if m.id == post.object_id]
+    (message,) = [
+        m for m in service.store.messages_for(service.source, ticket_id) if m.id == post.object_id
+    ]
     assert message.private
     assert f"Intervention {intervention.ref} created by dolisync rule onsite." in message.text
     assert message_marker(post.key) in message.text

@@ -1,4 +1,4 @@
-""""Apply then fail" at every write endpoint: Dolibarr commits the write, then answers 500,
+""" "Apply then fail" at every write endpoint: Dolibarr commits the write, then answers 500,
 resets the connection or never answers. The outbox must look before writing again: exactly
 one intervention, one message and one status change, each verified."""
 

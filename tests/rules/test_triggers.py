@@ -135,3 +135,25 @@ def test_trigger_from_its_name(name: str, kind: str, changed: frozenset[str]) ->
 def test_unknown_trigger_name_is_refused() -> None:
     with pytest.raises(ValueError, match="unknown trigger"):
         Trigger.named("ticket.deleted", TICKET)
+
+
+def test_triggers_from_the_store_s_change_log() -> None:
+    from dolisync.rules.triggers import trigger_for_change
+    from dolisync.store import Change, ChangeKind
+
+    def change(entity: str, kind: ChangeKind, **changes: tuple[object, object]) -> Change:
+        return Change(
+            seq=41, source="main", entity=entity, object_id=7, kind=kind, changes=changes, at=1.0
+        )
+
+    updated = trigger_for_change(change("tickets", "updated", status=(0, 3)))
+    assert updated == Trigger.updated(["status"], seq=41)
+    assert updated is not None
+    assert updated.names == {"ticket.updated", "ticket.changed.status"}
+    assert trigger_for_change(change("tickets", "created")) == Trigger.created()
+    assert trigger_for_change(change("messages", "created")) == Trigger.message(7)
+    own = trigger_for_change(change("messages", "created"), own_write=True)
+    assert own is not None
+    assert own.own_write
+    assert trigger_for_change(change("tickets", "deleted")) is None
+    assert trigger_for_change(change("interventions", "created")) is None

@@ -6,14 +6,16 @@ What this module knows: the command's options and what it prints. The daemon its
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from dolisync.cli.errors import echo_error
 from dolisync.cli.state import CliState, get_state
-from dolisync.config import Config
 from dolisync.logging import configure_logging
+
+if TYPE_CHECKING:
+    from dolisync.config import Config
 
 
 def run(

@@ -41,6 +41,7 @@ from dolisync.config.urls import check_store_url, default_store_url, normalise_d
 from dolisync.config.writeback_section import WRITEBACK_KEYS, read_writeback
 from dolisync.errors import ConfigError, Problem
 from dolisync.records import ENTITIES, Entity
+from dolisync.rules.spec import RuleSpec, parse_rules
 
 SECTIONS: Final = (
     "dolibarr",
@@ -140,7 +141,7 @@ def _build(
     daemon = read_daemon(top.table("daemon", DAEMON_KEYS))
     metrics = read_metrics(top.table("metrics", METRICS_KEYS), sync_interval=sync.interval)
     writeback = read_writeback(top.table("writeback", WRITEBACK_KEYS))
-    rules_raw = check_rules(document.get("rules", []), collector)
+    rules_raw, rules = check_rules(document.get("rules", []), collector)
     if dolibarr is None:
         return None
     return Config(
@@ -153,6 +154,7 @@ def _build(
         metrics=metrics,
         writeback=writeback,
         rules_raw=rules_raw,
+        rules=rules,
         warnings=tuple(collector.warnings),
         sources=dict(collector.sources),
     )
@@ -257,20 +259,25 @@ def _logging(table: Table) -> LoggingConfig:
     return LoggingConfig(level=cast(LogLevel, level), format=cast(LogFormat, fmt))
 
 
-def check_rules(raw: object, collector: Collector) -> tuple[Mapping[str, Any], ...]:
-    """The ``[[rules]]`` tables, kept raw: here only their shape (a list of tables) is checked.
+def check_rules(
+    raw: object, collector: Collector
+) -> tuple[tuple[Mapping[str, Any], ...], tuple[RuleSpec, ...]]:
+    """The ``[[rules]]`` tables, raw and validated by the rules package's own parser.
 
-    RULES HOOK: this is where ``dolisync.rules.spec.parse_rules`` plugs in, e.g.
-    ``specs, problems = parse_rules(raw, file=collector.file); collector.add(problems)``
-    (``collector.add`` fills in the line numbers of the rules parser's dotted paths).
+    The rule language is known in one place (``dolisync.rules.spec``); its problems join the
+    rest of the config's, so ``config check`` reports everything at once.
     """
     if not isinstance(raw, list):
         collector.problem("rules", f"must be a list of [[rules]] tables, not {describe_type(raw)}")
-        return ()
+        return (), ()
     tables: list[Mapping[str, Any]] = []
     for index, item in enumerate(raw):
         if isinstance(item, Mapping):
             tables.append(item)
         else:
             collector.problem(f"rules[{index}]", f"must be a table, not {describe_type(item)}")
-    return tuple(tables)
+    if len(tables) != len(raw):
+        return tuple(tables), ()
+    specs, problems = parse_rules(raw, file=collector.file)
+    collector.add(problems)
+    return tuple(tables), specs

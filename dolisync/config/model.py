@@ -15,6 +15,7 @@ from urllib.parse import unquote, urlsplit
 
 from dolisync.config.urls import mask_url_password
 from dolisync.records import ENTITIES, Entity
+from dolisync.rules.spec import RuleSpec
 from dolisync.secret import Secret
 
 LogLevel = Literal["debug", "info", "warning", "error"]
@@ -144,7 +145,7 @@ class WritebackConfig:
 
 @dataclass(frozen=True, slots=True)
 class Config:
-    """Everything dolisync was configured with. ``rules_raw`` is validated by the rules layer."""
+    """Everything dolisync was configured with (``rules`` validated, ``rules_raw`` as written)."""
 
     path: Path
     dolibarr: DolibarrConfig
@@ -155,6 +156,7 @@ class Config:
     metrics: MetricsConfig = MetricsConfig()
     writeback: WritebackConfig = WritebackConfig()
     rules_raw: tuple[Mapping[str, Any], ...] = ()
+    rules: tuple[RuleSpec, ...] = ()
     warnings: tuple[str, ...] = ()
     # dotted path -> "file", "default" or the environment setting it came from
     sources: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)

@@ -68,7 +68,8 @@ def test_bad_listen_addresses_say_what_form_is_expected(
 
 
 def test_unknown_keys_and_bad_types_are_problems(fail: Fail) -> None:
-    problems = fail(MINIMAL + '[metrics]\nenable = true\nmax_lag = "soon"\n[daemon]\nstop_timout = 1\n')
+    typos = '[metrics]\nenable = true\nmax_lag = "soon"\n[daemon]\nstop_timout = 1\n'
+    problems = fail(MINIMAL + typos)
     assert "did you mean 'enabled'" in problems["metrics.enable"].message
     assert "is not a duration" in problems["metrics.max_lag"].message
     assert "did you mean 'stop_timeout'" in problems["daemon.stop_timout"].message

@@ -115,12 +115,26 @@ def test_toml_syntax_error_becomes_one_problem_with_a_line(
     assert problem.file is not None
 
 
-def test_rules_are_kept_raw_for_the_rules_layer(load: Load) -> None:
-    config = load(
+def test_rules_are_validated_with_the_rest_of_the_config(fail: Fail) -> None:
+    document = (
         MINIMAL + '[[rules]]\nname = "first"\n[[rules]]\nname = "second"\nanything = [1, 2]\n'
+        "[sync]\ninterval = -1\n"
     )
-    assert [rule["name"] for rule in config.rules_raw] == ["first", "second"]
-    assert config.rules_raw[1]["anything"] == [1, 2]
+    problems = fail(document)
+    # the rules parser's problems arrive with the others, with their dotted path and line
+    written = document.strip().splitlines()
+    assert problems["rules[1].anything"].line == written.index("anything = [1, 2]") + 1
+    assert "sync.interval" in problems
+
+
+def test_valid_rules_are_parsed_and_kept_as_written(load: Load) -> None:
+    config = load(
+        MINIMAL + '[[rules]]\nname = "note"\non = ["ticket.created"]\n'
+        '[[rules.then]]\naction = "post_message"\n'
+        'text = "seen {ticket.ref}"\n'
+    )
+    assert [rule.name for rule in config.rules] == ["note"]
+    assert config.rules_raw[0]["name"] == "note"
 
 
 def test_rules_must_be_a_list_of_tables(fail: Fail) -> None:

@@ -9,6 +9,7 @@ its record.
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 import threading
@@ -26,6 +27,7 @@ HOP_HEADERS = frozenset(
 )
 FORWARD_TIMEOUT = 120.0
 HOLD_LIMIT = 300.0  # a held call is dropped after this even if nobody releases it
+_NUMBERS = itertools.count(1)  # shared by every proxy of the session: one folder, no clashes
 
 
 @dataclass
@@ -45,8 +47,6 @@ class RecordingProxy:
         self._target_root = f"{parts.scheme}://{parts.netloc}"
         self._target_path = parts.path
         self._record_dir = record_dir
-        self._counter = 0
-        self._lock = threading.Lock()
         self._hold: Hold | None = None
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
         self._server.daemon_threads = True
@@ -148,9 +148,7 @@ class RecordingProxy:
         if self._record_dir is None:
             return
         key = next((v for n, v in headers.items() if n.lower() == "dolapikey"), None)
-        with self._lock:
-            self._counter += 1
-            number = self._counter
+        number = next(_NUMBERS)
         split = urlsplit(handler.path)
         api_path = split.path.split("/api/index.php", 1)[-1]
         slug = re.sub(r"[^a-z0-9]+", "_", f"{handler.command} {api_path}".lower()).strip("_")

@@ -88,13 +88,16 @@ def _account() -> _Account:
     )
 
 
-_prctl = ctypes.CDLL(None, use_errno=True).prctl  # looked up here: the child only calls it
+# looked up here, so the child only calls it; Linux only (elsewhere a killed run may leave
+# a server behind, which its temporary directory's removal does not stop)
+_prctl = getattr(ctypes.CDLL(None, use_errno=True), "prctl", None)
 
 
 def _die_with_parent() -> None:
     # A killed test run must not leave a server behind: the kernel sends SIGQUIT (immediate
     # shutdown) when the process that started it dies. Runs in the child, after setuid.
-    _prctl(_PR_SET_PDEATHSIG, int(signal.SIGQUIT))
+    if _prctl is not None:
+        _prctl(_PR_SET_PDEATHSIG, int(signal.SIGQUIT))
 
 
 def _free_port() -> int:

@@ -21,7 +21,7 @@ from collections.abc import Callable
 from typing import Any
 
 from dolisync.clock import Clock, SystemClock
-from dolisync.config import Config
+from dolisync.config import Config, load_config
 from dolisync.cycle import CycleReport, run_cycle
 from dolisync.daemon.lock import acquire_store_lock
 from dolisync.daemon.metrics import DaemonMetrics
@@ -29,12 +29,7 @@ from dolisync.daemon.monitor import Monitor
 from dolisync.daemon.notify import Notifier
 from dolisync.daemon.policy import Backoff, severity
 from dolisync.daemon.progress import CycleProgress, StopRequested
-from dolisync.daemon.reload import (
-    check_rules,
-    load_checked,
-    reload_refusal,
-    restart_only_changes,
-)
+from dolisync.daemon.reload import reload_refusal, restart_only_changes
 from dolisync.daemon.schedule import Pending, Schedule, Work
 from dolisync.daemon.signals import Lifecycle, StopTimeout
 from dolisync.errors import ConfigError, DolisyncError
@@ -85,7 +80,6 @@ class Daemon:
 
     def run(self) -> None:
         """Serve until stopped; returns normally after a stop (the exit code is then 0)."""
-        check_rules(self.config)  # a rule the engine would refuse fails the start, not each cycle
         with self.lifecycle.installed():
             try:
                 with acquire_store_lock(self.config.store.url, command="run"):
@@ -215,7 +209,7 @@ class Daemon:
     def _reload(self) -> None:
         self.notifier.reloading()
         try:
-            new = load_checked(self.config.path)
+            new = load_config(self.config.path)
             refusal = reload_refusal(self.config, new)
             if refusal is not None:
                 raise refusal

@@ -1,33 +1,17 @@
-"""Loading a config for the daemon, at start and on SIGHUP: all of it checked, or refused.
+"""What a reload (SIGHUP) may change: everything but what the daemon took at start.
 
-What this module knows: that a config the daemon runs must pass the loader AND the rules
-parser (whatever the loader checks of ``[[rules]]`` today), and which settings a reload
-cannot change without a restart (they are tied to resources taken at start: the store and
-its lock, the listening socket). A refused reload keeps the running config untouched.
+What this module knows: which settings a reload cannot change without a restart (they are
+tied to resources taken at start: the store and its lock, the source name the store's rows
+carry, the listening socket). The new file itself is validated by ``load_config``, rules
+included; a refused reload keeps the running config untouched.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from dolisync.config import Config, load_config
+from dolisync.config import Config
 from dolisync.errors import ConfigError, Problem
-from dolisync.rules import parse_rules
 
 RESTART_HINT = "restart the service to apply it (systemctl restart dolisync)"
-
-
-def load_checked(path: Path | None) -> Config:
-    """``load_config`` plus the rules' own validation; one ConfigError listing every problem."""
-    config = load_config(path)
-    check_rules(config)
-    return config
-
-
-def check_rules(config: Config) -> None:
-    _specs, problems = parse_rules(list(config.rules_raw), file=str(config.path))
-    if problems:
-        raise ConfigError(problems, hint="see the rules guide for the rule syntax")
 
 
 def reload_refusal(old: Config, new: Config) -> ConfigError | None:

@@ -10,6 +10,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -34,45 +35,66 @@ status = "read"
 
 
 class NotifySocket:
-    """What systemd would receive: every datagram on an abstract AF_UNIX socket."""
+    """What systemd would receive: every datagram on an abstract AF_UNIX socket, read at once
+    by a thread (the daemon drops messages when the socket's small queue is full)."""
 
     def __init__(self) -> None:
         self.name = f"@dolisync-test-{uuid.uuid4().hex}"
         self._socket = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
         self._socket.bind(b"\0" + self.name[1:].encode())
+        self._socket.settimeout(0.1)
         self.messages: list[dict[str, str]] = []
+        self._cursor = 0  # wait_for and collect look at messages after this one
+        self._arrived = threading.Condition()
+        self._closed = False
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
 
-    def receive(self, timeout: float) -> dict[str, str] | None:
-        self._socket.settimeout(max(timeout, 0.001))
-        try:
-            data = self._socket.recv(4096)
-        except TimeoutError:
-            return None
-        message = dict(line.split("=", 1) for line in data.decode().split("\n") if line)
-        self.messages.append(message)
-        return message
+    def _read(self) -> None:
+        while not self._closed:
+            try:
+                data = self._socket.recv(4096)
+            except (TimeoutError, OSError):
+                continue
+            message = dict(line.split("=", 1) for line in data.decode().split("\n") if line)
+            with self._arrived:
+                self.messages.append(message)
+                self._arrived.notify_all()
 
     def wait_for(
         self, wanted: Callable[[dict[str, str]], bool], timeout: float = WAIT
     ) -> dict[str, str]:
+        """The first message after the cursor that is ``wanted``; the cursor moves past it."""
         deadline = time.monotonic() + timeout
-        while (left := deadline - time.monotonic()) > 0:
-            message = self.receive(left)
-            if message is not None and wanted(message):
-                return message
-        raise AssertionError(f"no such notify message in {timeout} s; got {self.messages[-10:]}")
+        with self._arrived:
+            while True:
+                for index in range(self._cursor, len(self.messages)):
+                    if wanted(self.messages[index]):
+                        self._cursor = index + 1
+                        return self.messages[index]
+                self._cursor = len(self.messages)
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    recent = self.messages[-10:]
+                    raise AssertionError(f"no such notify message in {timeout} s; got {recent}")
+                self._arrived.wait(left)
+
+    def skip(self) -> None:
+        """Forget what arrived so far: later waits look only at newer messages."""
+        with self._arrived:
+            self._cursor = len(self.messages)
 
     def collect(self, seconds: float) -> list[dict[str, str]]:
-        """Every message received during the next ``seconds``."""
-        found: list[dict[str, str]] = []
-        deadline = time.monotonic() + seconds
-        while (left := deadline - time.monotonic()) > 0:
-            message = self.receive(left)
-            if message is not None:
-                found.append(message)
+        """The messages after the cursor, waiting ``seconds`` for more."""
+        time.sleep(seconds)
+        with self._arrived:
+            found = self.messages[self._cursor :]
+            self._cursor = len(self.messages)
         return found
 
     def close(self) -> None:
+        self._closed = True
+        self._reader.join(timeout=2)
         self._socket.close()
 
 

@@ -10,7 +10,7 @@ from collections.abc import Collection
 from typing import Any
 
 from dolisync.simulator import listing
-from dolisync.simulator.answers import Answer, ApiError, json_answer
+from dolisync.simulator.answers import Answer, ApiError, json_answer, success
 from dolisync.simulator.backend import Backend
 from dolisync.simulator.database import Row
 from dolisync.simulator.request import Request
@@ -74,13 +74,26 @@ def list_events(backend: Backend, request: Request, _args: list[str]) -> Answer:
 
 
 def get_event(backend: Backend, _request: Request, args: list[str]) -> Answer:
-    row = backend.db.one("SELECT * FROM llx_actioncomm WHERE id = ?", (int(args[0]),))
+    return json_answer(render_event(backend, _found(backend, args[0])))
+
+
+def delete_event(backend: Backend, _request: Request, args: list[str]) -> Answer:
+    """Real on 20.0.2 and 22.0.4 (found by the live suite): the event row goes, nothing else."""
+    row = _found(backend, args[0])
+    with backend.db.write() as conn:
+        conn.execute("DELETE FROM llx_actioncomm WHERE id = ?", (row["id"],))
+    return success("Agenda Event deleted")
+
+
+def _found(backend: Backend, event_id: str) -> Row:
+    row = backend.db.one("SELECT * FROM llx_actioncomm WHERE id = ?", (int(event_id),))
     if row is None:
         raise ApiError(404, "Agenda Event not found", source_file=SOURCE)
-    return json_answer(render_event(backend, row))
+    return row
 
 
 ROUTES = [
     Route("GET", "agendaevents", list_events),
     Route("GET", "agendaevents/{id}", get_event),
+    Route("DELETE", "agendaevents/{id}", delete_event),
 ]

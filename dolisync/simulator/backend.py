@@ -159,8 +159,9 @@ class Backend:
     ) -> None:
         """Apply ``changes`` (column -> value) and log ``AC_TICKET_MODIFY``.
 
-        Dolibarr's update rewrites the whole row and sets ``timing`` from the severity; MariaDB
-        then moves ``tms`` only if some value really changed (``touch`` moves it anyway).
+        Dolibarr's update rewrites the whole row and sets ``timing`` to the last code that is
+        set among type, category and severity (``_timing``); MariaDB then moves ``tms`` only if
+        some value really changed (``touch`` moves it anyway).
         """
         current = self.ticket(ticket_id)
         if current is None:
@@ -168,7 +169,7 @@ class Backend:
         row = dict(changes)
         for key in TICKET_DATE_COLUMNS & row.keys():
             row[key] = self.to_db_date(row[key])
-        row["timing"] = row.get("severity_code", current["severity_code"])
+        row["timing"] = _timing({**dict(zip(current.keys(), current, strict=True)), **row})
         if touch or any(_differs(current[key], value) for key, value in row.items()):
             row["tms"] = self.now_db()
         with self.db.write() as conn:
@@ -215,21 +216,37 @@ class Backend:
         self,
         conn: Any,
         code: str,
-        element: tuple[str, int],
+        element: tuple[str, int] | tuple[None, None],
         *,
         label: str,
         note: str,
         socid: Any,
         user_id: int,
     ) -> int:
-        """Log an agenda event on ``element`` (elementtype, id); returns the event id."""
+        """Log an agenda event on ``element`` (elementtype, id); returns the event id.
+
+        ``element`` may be ``(None, None)`` (a third party's creation names no element).
+        """
         elementtype, element_id = element
         now = self.now_db()
         cursor = conn.execute(
-            "INSERT INTO llx_actioncomm (datep, code, datec, tms, fk_user_author, fk_user_action,"
-            " fk_soc, label, note, fk_element, elementtype, durationp)"
-            " VALUES (?,?,?,?,?,?,?,?,?,?,?,-1)",
-            (now, code, now, now, user_id, user_id, socid, label, note, element_id, elementtype),
+            "INSERT INTO llx_actioncomm (datep, datep2, code, datec, tms, fk_user_author,"
+            " fk_user_action, fk_soc, label, note, fk_element, elementtype, durationp)"
+            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,-1)",
+            (
+                now,
+                automatic_end(code, now),
+                code,
+                now,
+                now,
+                user_id,
+                user_id,
+                socid,
+                label,
+                note,
+                element_id,
+                elementtype,
+            ),
         )
         event_id = int(cursor.lastrowid or 0)
         conn.execute("UPDATE llx_actioncomm SET ref = ? WHERE id = ?", (str(event_id), event_id))
@@ -237,6 +254,24 @@ class Backend:
 
     def close(self) -> None:
         self.db.close()
+
+
+def automatic_end(code: str, start: str) -> str | None:
+    """The end date (``datep2``, JSON ``datef``) of a new event: Dolibarr's agenda trigger
+    gives its automatic ``AC_*`` events an end equal to their start; ticket messages have
+    none (``datef: ""``). Seen on 20.0.2 and 22.0.4 (tests/fixtures/live-captures/)."""
+    return start if code.startswith("AC_") else None
+
+
+def _timing(ticket: Mapping[str, Any]) -> Any:
+    """What ``Ticket::update`` stores in ``timing``: its own value, overwritten in turn by the
+    type, the category and the severity code, each when set (PHP ``isset``: not NULL). Seen on
+    20.0.2 and 22.0.4: a ticket with only a category gets ``timing`` = that category."""
+    timing = ticket["timing"]
+    for column in ("type_code", "category_code", "severity_code"):
+        if ticket.get(column) is not None:
+            timing = ticket[column]
+    return timing
 
 
 def _differs(old: Any, new: Any) -> bool:

@@ -103,8 +103,17 @@ def create_user(backend: Backend, request: Request, _args: list[str]) -> Answer:
 
 
 # -- third parties -------------------------------------------------------------------
+# Only ``GET /thirdparties/{id}`` computes the discounts; list items never have these keys
+# (20.0.2 and 22.0.4, found by the live suite: tests/fixtures/live-captures/).
+SINGLE_ONLY = ("absolute_discount", "absolute_creditnote")
+
+
 def render_thirdparty(
-    backend: Backend, row: Row, properties: Collection[str] | None = None
+    backend: Backend,
+    row: Row,
+    properties: Collection[str] | None = None,
+    *,
+    listed: bool = False,
 ) -> dict[str, Any]:
     epoch = backend.localtime.to_epoch
     values = {
@@ -129,7 +138,11 @@ def render_thirdparty(
         "zip": row["zip"],
         "town": row["town"],
     }
-    return render(backend.templates["thirdparty"], values, properties)
+    rendered = render(backend.templates["thirdparty"], values, properties)
+    if listed:
+        for key in SINGLE_ONLY:
+            rendered.pop(key, None)
+    return rendered
 
 
 def _thirdparty_not_found() -> ApiError:
@@ -144,7 +157,9 @@ def _thirdparty_not_found() -> ApiError:
 def list_thirdparties(backend: Backend, request: Request, _args: list[str]) -> Answer:
     params = listing.ListParams.parse(request, sortfield="t.rowid", is_v20=True)
     rows, _total = listing.fetch(backend, THIRDPARTIES, params, user_id=request.user_id)
-    return json_answer([render_thirdparty(backend, row, params.properties) for row in rows])
+    return json_answer(
+        [render_thirdparty(backend, row, params.properties, listed=True) for row in rows]
+    )
 
 
 def get_thirdparty(backend: Backend, _request: Request, args: list[str]) -> Answer:
@@ -161,7 +176,11 @@ def create_thirdparty(backend: Backend, request: Request, _args: list[str]) -> A
 
 
 def insert_thirdparty(backend: Backend, body: dict[str, Any], user_id: int) -> int:
-    """A customer; ``code_client: -1`` asks for the next automatic code ``CUyymm-nnnnn``."""
+    """A customer; ``code_client: -1`` asks for the next automatic code ``CUyymm-nnnnn``.
+
+    Like Dolibarr's agenda trigger, logs ``AC_COMPANY_CREATE`` (no element, ``fk_soc`` the new
+    third party): seen on 20.0.2 and 22.0.4 by the live suite.
+    """
     code = body.get("code_client")
     if str(code) == "-1":
         number = backend.next_number(
@@ -192,7 +211,18 @@ def insert_thirdparty(backend: Backend, body: dict[str, Any], user_id: int) -> i
                 now,
             ),
         )
-    return int(cursor.lastrowid or 0)
+        thirdparty_id = int(cursor.lastrowid or 0)
+        label = f"Third party {plain_text(body['name'])} created"
+        backend.insert_event(
+            conn,
+            "AC_COMPANY_CREATE",
+            (None, None),
+            label=label,
+            note=label,
+            socid=thirdparty_id,
+            user_id=user_id,
+        )
+    return thirdparty_id
 
 
 # -- projects ------------------------------------------------------------------------

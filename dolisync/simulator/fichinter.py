@@ -158,7 +158,10 @@ def update(backend: Backend, row: Row, fields: Mapping[str, Any], user_id: int =
 
 
 def delete(backend: Backend, intervention_id: int) -> None:
+    """Lines and links go with it; ``AC_FICHINTER_DELETE`` is logged first (it names the ref),
+    as on 20.0.2 and 22.0.4 (seen by the live suite)."""
     with backend.db.write() as conn:
+        _event(backend, conn, intervention_id, "DELETE")
         conn.execute("DELETE FROM llx_fichinterdet WHERE fk_fichinter = ?", (intervention_id,))
         conn.execute(
             "DELETE FROM llx_element_element WHERE (targettype = 'fichinter' AND fk_target = ?)"
@@ -172,7 +175,12 @@ def _event(backend: Backend, conn: Any, intervention_id: int, action: str) -> No
     row = conn.execute(
         "SELECT ref, fk_soc FROM llx_fichinter WHERE rowid = ?", (intervention_id,)
     ).fetchone()
-    words = {"VALIDATE": "validated", "MODIFY": "modified", "UNVALIDATE": "unvalidated"}
+    words = {
+        "VALIDATE": "validated",
+        "MODIFY": "modified",
+        "UNVALIDATE": "unvalidated",
+        "DELETE": "deleted",
+    }
     label = f"Intervention {row['ref']} {words.get(action, action.lower())}"
     backend.insert_event(
         conn,

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any, Final, TypeVar
 
 from dolisync.simulator import seed_words as words
-from dolisync.simulator.backend import ADMIN_ID, Backend
+from dolisync.simulator.backend import ADMIN_ID, Backend, automatic_end
 
 T = TypeVar("T")
 
@@ -208,16 +208,22 @@ def _write(backend: Backend, rows: _Rows) -> None:
             rows.tickets,
         )
         conn.executemany(
-            "INSERT INTO llx_actioncomm (id, ref, datep, code, datec, tms, fk_user_author,"
-            " fk_user_action, label, note, fk_soc, fk_element, elementtype, durationp)"
-            f" VALUES (?, ?, ?, ?, ?, ?, {ADMIN_ID}, {ADMIN_ID}, ?, ?, ?, ?, ?, -1)",
-            (
-                (number, str(number), text, code, text, text, label, note, socid, element, kind)
-                for number, (when, code, label, note, socid, element, kind) in enumerate(events, 1)
-                for text in (to_db(when),)
-            ),
+            "INSERT INTO llx_actioncomm (id, ref, datep, datep2, code, datec, tms,"
+            " fk_user_author, fk_user_action, label, note, fk_soc, fk_element, elementtype,"
+            f" durationp) VALUES (?, ?, ?, ?, ?, ?, ?, {ADMIN_ID}, {ADMIN_ID}, ?, ?, ?, ?, ?, -1)",
+            (_event_row(number, event, to_db) for number, event in enumerate(events, 1)),
         )
         _write_interventions(conn, rows)
+
+
+def _event_row(
+    number: int, event: tuple[Any, ...], to_db: Callable[[float], str]
+) -> tuple[Any, ...]:
+    """One ``llx_actioncomm`` row of a seeded event (``number`` is its id)."""
+    when, code, label, note, socid, element, kind = event
+    text = to_db(when)
+    end = automatic_end(code, text)
+    return (number, str(number), text, end, code, text, text, label, note, socid, element, kind)
 
 
 def _write_interventions(conn: Any, rows: _Rows) -> None:

@@ -6,6 +6,7 @@ import pytest
 
 from dolisync.daemon.health import judge
 from dolisync.daemon.policy import Backoff, severity
+from dolisync.daemon.schedule import Pending
 from dolisync.errors import (
     AuthError,
     ConfigError,
@@ -85,3 +86,11 @@ def test_never_synced_is_not_healthy_yet() -> None:
     health = judge(_source(tickets=None), ["tickets"], now=1000.0, max_lag=60)
     assert not health.ok
     assert health.to_dict()["reason"] == "never synced yet: tickets"
+
+
+def test_work_due_while_a_cycle_runs_is_remembered_once() -> None:
+    pending = Pending()
+    for work in ("cycle", "cycle", "schedule", "cycle"):
+        pending.post(work)
+    assert pending.take() == {"cycle", "schedule"}  # one cycle, with the time-rules pass
+    assert pending.take() == frozenset()

@@ -43,3 +43,31 @@ def test_a_new_onsite_ticket_gets_one_linked_intervention_a_message_and_a_status
 
     again = run_cycle(service)
     assert (again.fired, again.enqueued, again.sent) == (0, 0, 0), again
+
+
+def test_a_schedule_cycle_offers_every_ticket_to_time_rules_once(
+    simulator: Simulator, write_config: WriteConfig, services: Callable[[Config], Service]
+) -> None:
+    reminder = """
+    [[rules]]
+    name = "nudge"
+    on = ["schedule"]
+    [rules.when]
+    category_code = "ONSITE"
+    idle = { over = "1s" }
+    [[rules.then]]
+    action = "set_severity"
+    severity = "BLOCKING"
+    """
+    service = services(write_config(simulator, reminder, FAST_RETRIES))
+    plain = run_cycle(service)
+    onsite = [t for t in service.store.iter_tickets(service.source) if t.category_code == "ONSITE"]
+
+    ticked = run_cycle(service, schedule=True)
+    again = run_cycle(service, schedule=True)
+
+    assert plain.fired == 0
+    assert onsite, "the seeded data has on-site tickets"
+    assert (ticked.fired, ticked.verified) == (len(onsite), len(onsite))
+    assert again.fired == 0
+    assert {service.client.get_ticket(t.id).severity_code for t in onsite} == {"BLOCKING"}

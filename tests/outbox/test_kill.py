@@ -2,8 +2,8 @@
 writes after applying them; after re-running until the outbox settles there must be no
 duplicate, no lost action and no unlinked intervention.
 
-Each cycle runs in a subprocess (``dolisync run --once`` when the daemon's command exists,
-else ``tests/outbox/cycle_entry.py``); the simulator runs here, so it outlives every kill.
+Each cycle runs in a subprocess (``python -m dolisync --config X run --once``); the simulator
+runs here, so it outlives every kill.
 ``DOLISYNC_KILL_RUNS`` sets how many killed runs (default 30, 20-50 s: each run pays
 Python's start-up);
 ``DOLISYNC_KILL_SEED`` the seed.
@@ -11,7 +11,6 @@ Python's start-up);
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import random
 import signal
@@ -54,9 +53,7 @@ class Counts:
 
 
 def cycle_command(config: Path) -> list[str]:
-    if importlib.util.find_spec("dolisync.cli.run_cmd") is not None:
-        return [sys.executable, "-m", "dolisync", "--config", str(config), "run", "--once"]
-    return [sys.executable, "-m", "tests.outbox.cycle_entry", str(config)]
+    return [sys.executable, "-m", "dolisync", "--config", str(config), "run", "--once"]
 
 
 def test_killed_cycles_never_duplicate_nor_lose_an_action(

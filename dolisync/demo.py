@@ -21,6 +21,9 @@ import tempfile
 import time
 from pathlib import Path
 
+import requests
+
+from dolisync.records import TICKET_STATUS_NAMES
 from dolisync.simulator import Simulator, SimulatorOptions
 
 EXAMPLE_CONFIG = Path(__file__).resolve().parents[1] / "config.example.toml"
@@ -52,12 +55,23 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _daemon(sim: Simulator, config: Path, env: dict[str, str], interval: float) -> None:
-    """``dolisync run`` in the background while Dolibarr's users keep changing tickets."""
-    daemon = subprocess.Popen([*_argv(config), "run"], env=env)  # noqa: S603 - our own CLI
+    """``dolisync run`` in the background while Dolibarr's users keep changing tickets.
+
+    The daemon gets its own session, so a Ctrl-C reaches only this process, which then
+    stops the daemon with one SIGINT (two would make it stop without finishing its step).
+    """
+    daemon = subprocess.Popen(  # noqa: S603 - our own CLI
+        [*_argv(config), "run"], env=env, start_new_session=True
+    )
+    onsite: int | None = None
     try:
         while daemon.poll() is None:
             time.sleep(interval)
-            _change_some_tickets(sim)
+            if onsite is None:
+                onsite = _new_onsite_ticket(sim)
+            else:
+                _report_onsite(sim, onsite)
+                _change_some_tickets(sim)
     finally:
         if daemon.poll() is None:
             daemon.send_signal(signal.SIGINT)
@@ -80,6 +94,54 @@ def _sync_loop(
             return
         _change_some_tickets(sim)
         time.sleep(interval)
+
+
+def _new_onsite_ticket(sim: Simulator) -> int:
+    """A customer asks for on-site work: the example rule should act on it."""
+    ticket_id = sim.control.create_ticket(
+        subject="The oven does not heat any more",
+        message="Our main oven stopped this morning. Can a technician come?",
+        category_code="ONSITE",
+        severity_code="HIGH",
+        type_code="ISSUE",
+        fk_soc=1,
+    )
+    _say(
+        f"\n(a customer just opened ticket {ticket_id} in the ONSITE category: the rule "
+        "'onsite-needs-intervention' of config.example.toml should give it a draft "
+        "intervention, a private note naming it, and move it to in progress)"
+    )
+    return ticket_id
+
+
+def _report_onsite(sim: Simulator, ticket_id: int) -> None:
+    """What Dolibarr now shows for the on-site ticket, read through its own API."""
+    api = f"{sim.base_url}"
+    headers = {"DOLAPIKEY": sim.api_key}
+    ticket = requests.get(f"{api}/tickets/{ticket_id}", headers=headers, timeout=10).json()
+    found = requests.get(
+        f"{api}/interventions",
+        params={"sqlfilters": "(t.ref_client:like:'dolisync:%')", "sortfield": "t.rowid"},
+        headers=headers,
+        timeout=10,
+    ).json()
+    mine = [
+        item
+        for item in found
+        if f"{ticket_id}"
+        in str(
+            requests.get(f"{api}/interventions/{item['id']}", headers=headers, timeout=10)
+            .json()
+            .get("linkedObjectsIds")
+        )
+    ]
+    status = TICKET_STATUS_NAMES.get(int(ticket.get("status") or 0), ticket.get("status"))
+    notes = [m for m in ticket.get("messages") or [] if "dolisync rule" in (m.get("message") or "")]
+    refs = ", ".join(item["ref"] for item in mine) or "none yet"
+    _say(
+        f"\n(ticket {ticket_id} in Dolibarr: status {status}; interventions linked by dolisync:"
+        f" {refs}; dolisync notes: {len(notes)})"
+    )
 
 
 def _change_some_tickets(sim: Simulator) -> None:
@@ -110,6 +172,8 @@ def _demo_config(folder: Path, root_url: str, store: Path) -> Path:
     text = EXAMPLE_CONFIG.read_text(encoding="utf-8")
     text = re.sub(r'(?m)^url = "http://127\.0\.0\.1:8080"$', f'url = "{root_url}"', text)
     text = re.sub(r'(?m)^url = "sqlite:///[^"]*"$', f'url = "sqlite:///{store}"', text)
+    # cycles every few seconds, so the demo shows something within a minute
+    text = re.sub(r'(?m)^# interval = "60s"$', 'interval = "5s"', text)
     config = folder / "dolisync-demo.toml"
     config.write_text(text, encoding="utf-8")
     return config

@@ -4,6 +4,7 @@ itself in --help, and the exit-code table is the one the code uses."""
 from __future__ import annotations
 
 import re
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -12,8 +13,10 @@ from typer.core import TyperGroup
 
 from dolisync.cli import app
 from dolisync.errors import EXIT_CODES
+from dolisync.rules import parse_rules
 
-README = Path(__file__).resolve().parents[1] / "README.md"
+ROOT = Path(__file__).resolve().parents[1]
+README = ROOT / "README.md"
 
 
 def command_paths() -> list[tuple[str, ...]]:
@@ -53,3 +56,14 @@ def test_the_readme_exit_code_table_matches_the_code() -> None:
     rows = re.findall(r"^\| (\d+) \| (.+?) \|$", section, flags=re.MULTILINE)
 
     assert {int(code): meaning for code, meaning in rows} == EXIT_CODES
+
+
+def test_the_readme_rule_is_valid_and_is_the_one_the_example_config_ships() -> None:
+    readme = README.read_text(encoding="utf-8")
+    (block,) = re.findall(r"```toml\n(.*?)```", readme, flags=re.DOTALL)
+    specs, problems = parse_rules(tomllib.loads(block)["rules"], source_text=block)
+    assert problems == []
+    example = tomllib.loads((ROOT / "config.example.toml").read_text(encoding="utf-8"))
+    shipped = {rule["name"]: rule for rule in example["rules"]}
+    (spec,) = specs
+    assert shipped[spec.name]["when"] == tomllib.loads(block)["rules"][0]["when"]

@@ -35,7 +35,9 @@ TICKET_STATUS_NAMES: Final[dict[int, str]] = {
     8: "closed",
     9: "canceled",
 }
-TICKET_STATUS_CODES: Final[dict[str, int]] = {name: code for code, name in TICKET_STATUS_NAMES.items()}
+TICKET_STATUS_CODES: Final[dict[str, int]] = {
+    name: code for code, name in TICKET_STATUS_NAMES.items()
+}
 
 # Intervention (fichinter) statuses.
 INTERVENTION_STATUS_NAMES: Final[dict[int, str]] = {

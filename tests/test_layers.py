@@ -21,6 +21,7 @@ LAYERS: dict[str, int] = {
     "records": 0,
     "secret": 0,
     "durations": 0,
+    "tomlpaths": 0,
     "logging": 1,
     "config": 2,
     "dolibarr": 2,

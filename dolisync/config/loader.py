@@ -16,7 +16,6 @@ from typing import Any, Final, cast
 
 from dolisync.config import checks
 from dolisync.config.apikey import resolve_api_key
-from dolisync.config.lines import LineIndex
 from dolisync.config.locate import locate_config
 from dolisync.config.model import (
     DEFAULT_INTERVAL,
@@ -42,6 +41,7 @@ from dolisync.config.writeback_section import WRITEBACK_KEYS, read_writeback
 from dolisync.errors import ConfigError, Problem
 from dolisync.records import ENTITIES, Entity
 from dolisync.rules.spec import RuleSpec, parse_rules
+from dolisync.tomlpaths import LineIndex
 
 SECTIONS: Final = (
     "dolibarr",

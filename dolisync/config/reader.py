@@ -13,8 +13,8 @@ import difflib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, Final, TypeVar
 
-from dolisync.config.lines import LineIndex, join_path
 from dolisync.errors import Problem
+from dolisync.tomlpaths import LineIndex, join_path
 
 T = TypeVar("T")
 

@@ -15,7 +15,7 @@ from dolisync.records import Entity
 from dolisync.sync import EntityReport, PageProgress
 
 
-class StopRequested(Exception):  # noqa: N818 -- not an error: the cycle was asked to stop
+class StopRequested(Exception):
     """Raised between two committed pages when the daemon was asked to stop."""
 
 

@@ -17,9 +17,9 @@ from typing import Any, Final, Literal
 from dolisync.errors import Problem
 from dolisync.rules.actions import ActionSpec, parse_actions
 from dolisync.rules.conditions import Group, parse_when
-from dolisync.rules.locate import LineFinder
 from dolisync.rules.problems import Problems, child, did_you_mean, item, type_name
 from dolisync.rules.triggers import parse_on
+from dolisync.tomlpaths import LineIndex
 
 Repeat = Literal["once", "on_change"]
 
@@ -74,7 +74,7 @@ def parse_rules(
     specs = _parse_list(raw, problems)
     if not problems.found:
         return specs, []
-    lines = LineFinder(source_text) if source_text is not None else None
+    lines = LineIndex(source_text) if source_text is not None else None
     return (), [
         Problem(path=path, message=message, file=file, line=lines.line_of(path) if lines else None)
         for path, message in problems.found

@@ -10,8 +10,10 @@ from __future__ import annotations
 import time
 from collections.abc import Mapping
 
+from dolisync.simulator.access import user_for_key
 from dolisync.simulator.answers import ApiError
 from dolisync.simulator.backend import Backend
+from dolisync.simulator.rights import ApiUser
 
 NO_KEY_22 = (
     "Failed to login to API. Neither parameter 'HTTP_DOLAPIKEY' nor 'Authentication: Bearer'"
@@ -36,14 +38,16 @@ def presented_key(backend: Backend, headers: Mapping[str, str], query: Mapping[s
     return key
 
 
-def authenticate(backend: Backend, headers: Mapping[str, str], query: Mapping[str, str]) -> int:
-    """The id of the user owning the presented key; raises a 401 ``ApiError`` otherwise."""
+def authenticate(
+    backend: Backend, headers: Mapping[str, str], query: Mapping[str, str]
+) -> ApiUser:
+    """The user owning the presented key; raises a 401 ``ApiError`` otherwise."""
     key = presented_key(backend, headers, query)
     if not key:
         wording = NO_KEY_20 if backend.options.is_v20 else NO_KEY_22
         raise ApiError(401, wording, debug_key="no_key")
-    user_id = backend.user_for_key(key)
-    if user_id is None:
+    user = user_for_key(backend, key)
+    if user is None:
         time.sleep(backend.options.auth_delay)
         raise ApiError(401, BAD_KEY, debug_key="bad_key")
-    return user_id
+    return user

@@ -103,10 +103,6 @@ class Backend:
                 (ADMIN_ID, self.options.api_key, self.options.admin_password, now, now, now, now),
             )
 
-    def user_for_key(self, key: str) -> int | None:
-        row = self.db.one("SELECT rowid FROM llx_user WHERE api_key = ? AND statut = 1", (key,))
-        return None if row is None else int(row[0])
-
     # -- tickets ---------------------------------------------------------------------------------
     def ticket(self, ticket_id: int) -> Row | None:
         return self.db.one("SELECT * FROM llx_ticket WHERE rowid = ?", (ticket_id,))

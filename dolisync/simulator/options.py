@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Final
+from typing import Any, Final
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from dolisync.simulator.rights import UserSpec
 from dolisync.simulator.templates import DEFAULT_VERSION, VERSIONS
 
 DEMO_API_KEY: Final[str] = "dolisync-demo-key-0123456789abcdef"
@@ -19,7 +21,9 @@ class SimulatorOptions:
     seeds customers, technicians, tickets, messages and interventions, deterministically per
     ``seed``. ``auth_delay`` is the pause before a 401 for a wrong key (Dolibarr: 1 s).
     ``empty_list_404`` gives the pre-19 behaviour of answering 404 for an empty list.
-    ``faults`` is a fault spec string (see ``dolisync.simulator.faults``).
+    ``faults`` is a fault spec string (see ``dolisync.simulator.faults``). ``users`` are API
+    users besides the admin, each ``UserSpec``, ``{"login", "api_key", "rights"}`` or
+    ``"login:key:right1,right2"`` (rights: ``dolisync.simulator.rights.RIGHTS``).
     """
 
     host: str = "127.0.0.1"
@@ -33,6 +37,7 @@ class SimulatorOptions:
     empty_list_404: bool = False
     faults: str = ""
     admin_password: str = field(default="admin", repr=False)  # a fake server's fake password
+    users: tuple[UserSpec | Mapping[str, Any] | str, ...] = ()
 
     def __post_init__(self) -> None:
         if self.version not in VERSIONS:
@@ -43,12 +48,27 @@ class SimulatorOptions:
             raise ValueError("tickets must be 0 or more")
         if self.auth_delay < 0:
             raise ValueError("auth_delay must be 0 or more")
+        self._check_users()
         try:
             ZoneInfo(self.timezone)
         except (ZoneInfoNotFoundError, ValueError):
             raise ValueError(
                 f"unknown timezone {self.timezone!r} (e.g. UTC, Europe/Paris)"
             ) from None
+
+    def _check_users(self) -> None:
+        users = tuple(UserSpec.of(user) for user in self.users)
+        for attribute in ("login", "api_key"):
+            values = [getattr(user, attribute) for user in users]
+            if attribute == "api_key":
+                values.append(self.api_key)
+            if len(set(values)) != len(values):
+                raise ValueError(f"two simulated users share a {attribute.replace('_', ' ')}")
+        object.__setattr__(self, "users", users)  # frozen: normalise once
+
+    @property
+    def extra_users(self) -> tuple[UserSpec, ...]:
+        return tuple(UserSpec.of(user) for user in self.users)
 
     @property
     def is_v20(self) -> bool:

@@ -9,6 +9,7 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 from dolisync.simulator.answers import ApiError
+from dolisync.simulator.rights import ANONYMOUS, ApiUser
 
 
 @dataclass(slots=True)
@@ -19,7 +20,11 @@ class Request:
     headers: Mapping[str, str]  # lower-case names
     raw_body: bytes = b""
     body: dict[str, Any] = field(default_factory=dict)
-    user_id: int = 0
+    user: ApiUser = ANONYMOUS  # who the key belongs to (set once authenticated)
+
+    @property
+    def user_id(self) -> int:
+        return self.user.id
 
     @property
     def path(self) -> str:

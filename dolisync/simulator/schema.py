@@ -6,6 +6,7 @@ columns are declared ``DATETIME_TEXT`` (TEXT affinity in SQLite; the type name t
 sqlfilters translator to compare them as MariaDB compares DATETIMEs). Ids are AUTOINCREMENT:
 like MariaDB's AUTO_INCREMENT, an id is never reused after a delete or a rolled-back insert.
 ``COLUMNS`` gives each table's column types to the sqlfilters translator (unknown -> 503).
+A user's rights are stored by name (``rights.RIGHTS``), not as ids of ``llx_rights_def``.
 """
 
 from __future__ import annotations
@@ -19,6 +20,12 @@ CREATE TABLE llx_user (
     admin INTEGER DEFAULT 0, employee INTEGER DEFAULT 1, statut INTEGER DEFAULT 1,
     fk_soc INTEGER, datelastpassvalidation DATETIME_TEXT, flagdelsessionsbefore DATETIME_TEXT,
     datec DATETIME_TEXT, tms DATETIME_TEXT
+);
+CREATE TABLE llx_user_rights (
+    rowid INTEGER PRIMARY KEY AUTOINCREMENT, fk_user INTEGER NOT NULL, name TEXT NOT NULL
+);
+CREATE TABLE llx_societe_commerciaux (
+    rowid INTEGER PRIMARY KEY AUTOINCREMENT, fk_soc INTEGER NOT NULL, fk_user INTEGER NOT NULL
 );
 CREATE TABLE llx_societe (
     rowid INTEGER PRIMARY KEY AUTOINCREMENT, entity INTEGER DEFAULT 1, nom TEXT NOT NULL,

@@ -94,7 +94,7 @@ class ApiApplication:
             route, args = self.router.find(method, segments)
             request = Request(method, segments, query, headers, raw, body)
             if route.authenticated:
-                request.user_id = authenticate(self.backend, headers, query)
+                request.user = authenticate(self.backend, headers, query)
             return route.handler(self.backend, request, args)
         except ApiError as error:
             debug = self.backend.templates.debug(error.debug_key, error.source_file)

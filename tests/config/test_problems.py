@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from dolisync.config.lines import LineIndex
 from dolisync.config.reader import Collector
 from dolisync.errors import ConfigError, Problem
+from dolisync.tomlpaths import LineIndex
 from tests.config.conftest import MINIMAL, Fail, Load
 
 

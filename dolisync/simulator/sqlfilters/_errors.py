@@ -26,7 +26,7 @@ class SqlFiltersQueryError(SqlFiltersError):
         self.detail = detail
 
 
-class UnknownColumn(SqlFiltersQueryError):  # noqa: N818 - the name the simulator expects
+class UnknownColumn(SqlFiltersQueryError):
     """A filter names a column the table does not have (e.g. ``t.date_creation``) -> 503."""
 
     def __init__(self, column: str) -> None:

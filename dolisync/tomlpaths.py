@@ -1,4 +1,4 @@
-"""Where a dotted config path sits in the TOML text, so problems can name a line.
+"""Where a dotted path (`sync.entities[2]`, `rules[0].when.status`) sits in TOML text.
 
 tomllib gives values but no positions. A cheap scan of the text is enough for the forms
 people write: ``[table]`` and ``[[array.of.tables]]`` headers, ``key = value`` and

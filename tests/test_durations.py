@@ -1,4 +1,4 @@
-"""parse_duration (dolisync.durations, read by config and rules): forms, refusals, round trips."""
+"""``dolisync.durations`` (read by config, rules and ``--since``): forms, refusals, round trips."""
 
 from __future__ import annotations
 
@@ -89,3 +89,22 @@ def test_hours_minutes_seconds_round_trip(hours: int, minutes: int, seconds: int
     assert parse_duration(text, allow_zero=True) == total
     assert parse_duration(f"{hours}h{minutes}m{seconds}s", allow_zero=True) == total
     assert parse_duration(format_duration(total), allow_zero=True) == total
+
+
+def test_a_century_at_most() -> None:
+    with pytest.raises(ValueError, match="100 years"):
+        parse_duration("36501d")
+
+
+@given(st.integers(min_value=0, max_value=100 * 365 * 86_400))
+def test_format_reads_back(seconds: int) -> None:
+    assert parse_duration(format_duration(seconds), allow_zero=True) == seconds
+
+
+@given(st.text(max_size=12))
+def test_any_text_is_a_duration_or_a_value_error(text: str) -> None:
+    try:
+        seconds = parse_duration(text, allow_zero=True)
+    except ValueError:
+        return
+    assert seconds >= 0

@@ -3,15 +3,22 @@
 What this module knows: what can go wrong between dolisync and a Dolibarr (config, network,
 key, rights per entity, clocks and time zones, the store) and how to test each with at most
 one small request. It returns results; ``doctor_cmd`` prints them.
+
+A missing read right is a 403 (a failure naming the right). A missing "Extend access to all
+third parties" is silent: Dolibarr then lists only objects of the third parties the user is a
+sales representative of, so the lists come back empty or partial (seen on 20.0.2 and 22.0.4:
+``tests/fixtures/live-captures/``). ``GET /users/info`` tells whether the user has that right
+(when it may read users); lists it narrows are then warnings, and so is an empty one when the
+right cannot be checked.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Final, Literal
+from typing import TYPE_CHECKING, Any, Final, Literal
 
 from dolisync.errors import (
     AuthError,
@@ -44,6 +51,16 @@ NEEDS: Final[dict[Entity, tuple[str, str]]] = {
     ),
     "users": ("Users & Groups", "Users > Read other users"),
 }
+# Entities whose lists Dolibarr narrows to the user's own customers without that right.
+NARROWED_TO_CUSTOMERS: Final[frozenset[Entity]] = frozenset(
+    {"tickets", "messages", "interventions", "thirdparties"}
+)
+ALL_THIRDPARTIES: Final = "'Extend access to all third parties'"
+ALL_THIRDPARTIES_HINT: Final = (
+    "give the API user the rights 'Read third parties' + 'Extend access to all third "
+    "parties': without them Dolibarr lists only the objects of third parties the user is a "
+    "sales representative of"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,18 +115,20 @@ def _dolibarr_checks(service: Service) -> Iterator[Check]:
     )
     key_source = service.config.dolibarr.key_source.describe()
     yield Check("api key", "ok", f"accepted (from {key_source})")
-    for entity in service.config.sync.entities:
-        yield _rights_check(client, entity)
+    entities = service.config.sync.entities
+    scope = _thirdparty_scope(client) if NARROWED_TO_CUSTOMERS & set(entities) else None
+    for entity in entities:
+        yield _rights_check(client, entity, scope)
     yield _clock_check(info, now=service.clock.now())
     yield _timezone_check(client, info)
 
 
-def _rights_check(client: DolibarrClient, entity: Entity) -> Check:
-    """A one-row listing: proves the module is on and the user may read it."""
+def _rights_check(client: DolibarrClient, entity: Entity, sees_all: bool | None) -> Check:
+    """A one-row listing: proves the module is on and the user may read it; ``sees_all``
+    (``_thirdparty_scope``) says whether the list may be narrowed to the user's customers."""
     from dolisync.dolibarr.resources import spec_for
 
     spec = spec_for(entity)
-    module, right = NEEDS[entity]
     try:
         rows = client.list_page(
             spec.path,
@@ -118,16 +137,70 @@ def _rights_check(client: DolibarrClient, entity: Entity) -> Check:
             limit=1,
             properties=[spec.id_field],
         )
-    except (PermissionDenied, AuthError) as error:
-        return Check(entity, "fail", error.message, f"give the API user the right {right}", error)
-    except FeatureMissing as error:
-        return Check(entity, "fail", error.message, f"enable the {module} module", error)
     except NotFound:
         rows = []  # Dolibarr before ~19 answers 404 for an empty list
     except DolibarrError as error:
-        return Check(entity, "fail", error.message, error.hint, error)
+        return _unreadable(entity, error)
+    narrowed = entity in NARROWED_TO_CUSTOMERS and sees_all is not True
+    if narrowed and sees_all is False:
+        seen = "only the records of its own customers" if rows else "none"
+        message = (
+            f"readable, but the API user sees {seen} ({spec.path}): it lacks {ALL_THIRDPARTIES}"
+        )
+        return Check(entity, "warn", message, ALL_THIRDPARTIES_HINT)
+    if narrowed and not rows:
+        message = (
+            f"readable, but the API user sees none ({spec.path}): Dolibarr has none yet, or "
+            f"the user lacks {ALL_THIRDPARTIES}"
+        )
+        return Check(entity, "warn", message, ALL_THIRDPARTIES_HINT)
     found = "readable" if rows else "readable, but the API user sees none yet"
     return Check(entity, "ok", f"{found} ({spec.path})")
+
+
+def _thirdparty_scope(client: DolibarrClient) -> bool | None:
+    """Whether the API user sees every third party's records: admin, or Dolibarr's right
+    ``societe > client > voir`` in ``GET /users/info``'s rights tree; None when that cannot
+    be told (the endpoint needs the right to read users; a tree without any right granted
+    means the server did not load it)."""
+    try:
+        info = client.transport.get("/users/info", {"includepermissions": 1})
+    except DolibarrError:
+        return None
+    if not isinstance(info, Mapping):
+        return None
+    if str(info.get("admin", "0")) == "1":
+        return True
+    rights = info.get("rights")
+    if not isinstance(rights, Mapping) or not _grants_any(rights):
+        return None
+    node: Any = rights
+    for key in ("societe", "client"):
+        node = node.get(key) if isinstance(node, Mapping) else None
+    return isinstance(node, Mapping) and _granted(node.get("voir"))
+
+
+def _grants_any(tree: Mapping[str, Any]) -> bool:
+    return any(
+        _grants_any(value) if isinstance(value, Mapping) else _granted(value)
+        for value in tree.values()
+    )
+
+
+def _granted(value: Any) -> bool:
+    return str(value) in ("1", "true", "True")
+
+
+def _unreadable(entity: Entity, error: DolibarrError) -> Check:
+    module, right = NEEDS[entity]
+    if isinstance(error, PermissionDenied):
+        message = f"the API user lacks {right} ({error.message})"
+        return Check(entity, "fail", message, f"give the API user the right {right}", error)
+    if isinstance(error, AuthError):
+        return Check(entity, "fail", error.message, f"give the API user the right {right}", error)
+    if isinstance(error, FeatureMissing):
+        return Check(entity, "fail", error.message, f"enable the {module} module", error)
+    return Check(entity, "fail", error.message, error.hint, error)
 
 
 def _clock_check(info: ServerInfo, *, now: float) -> Check:

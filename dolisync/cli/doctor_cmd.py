@@ -19,7 +19,8 @@ def doctor(ctx: typer.Context) -> None:
     """Check everything dolisync depends on, one line per check.
 
     The config; Dolibarr (reachable, version, API key, read rights for each configured
-    entity); clock skew and time zones; the store. Exits non-zero if a check fails.
+    entity, and whether the API user sees all third parties' records); clock skew and time
+    zones; the store. Exits non-zero if a check fails; warnings keep exit code 0.
     """
     failures: list[Check] = []
     for check in run_checks(get_state(ctx)):

@@ -58,6 +58,17 @@ def simulator(
     auth_delay: Annotated[
         float, typer.Option(min=0.0, metavar="SECONDS", help="Pause before a 401 for a wrong key.")
     ] = 1.0,
+    user: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--user",
+            metavar="LOGIN:KEY:RIGHTS",
+            help="An API user besides the admin, with a comma list of rights (repeatable), "
+            "e.g. limited:k3y:tickets.read,thirdparties.read. Rights: tickets.read, "
+            "tickets.write, interventions.read, interventions.create, interventions.validate, "
+            "thirdparties.read, thirdparties.all, users.read, agenda.read, agenda.read_all.",
+        ),
+    ] = None,
 ) -> None:
     """Run a simulated Dolibarr REST API (stateful, in memory) until Ctrl-C.
 
@@ -73,7 +84,7 @@ def simulator(
         options = SimulatorOptions(
             host=host, port=port, api_key=api_key or DEMO_API_KEY, version=dolibarr_version,
             tickets=tickets, seed=seed, timezone=timezone, auth_delay=auth_delay,
-            empty_list_404=empty_list_404, faults=faults,
+            empty_list_404=empty_list_404, faults=faults, users=tuple(user or ()),
         )  # fmt: skip
     except FaultSpecError as error:
         raise UserError(str(error), hint="see `dolisync simulator --help` for --faults") from None

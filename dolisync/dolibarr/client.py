@@ -233,6 +233,24 @@ class DolibarrClient(WriteMethods):
         )
         return row_int(rows[0], spec.id_field) if rows else 0
 
+    def newest_modified(self, entity: Entity) -> int | None:
+        """The highest modification epoch of ``entity`` now (None: no row, or the entity has
+        no modification time). One request, sorted by the modification column: Dolibarr has
+        no index there, so it sorts the table once; a walk by id uses it as its start mark."""
+        spec = spec_for(entity)
+        if spec.modified_column is None or spec.modified_field is None:
+            return None
+        rows = self.list_page(
+            spec.path,
+            sqlfilters=combine_filters(spec.base_filter),
+            sortfield=spec.modified_column,
+            sortorder="DESC",
+            limit=1,
+            properties=[spec.id_field, spec.modified_field],
+        )
+        value = rows[0].get(spec.modified_field) if rows else None
+        return None if value in (None, "") else row_int(rows[0], spec.modified_field)
+
     def fetch_by_ids(self, entity: Entity, ids: Iterable[int]) -> list[Row]:
         """List items with these ids (batched ``(t.rowid:in:…)``); missing ids are just absent."""
         spec = spec_for(entity)

@@ -21,18 +21,26 @@ SHAPE_HINT = "Dolibarr sent a value dolisync cannot read: report it with the Dol
 
 
 class FieldReader:
-    """Typed access to one raw object; ``entity`` names it in errors (e.g. ``"ticket"``)."""
+    """Typed access to one raw object; ``entity`` names it in errors (e.g. ``"ticket"``).
+
+    Every read is on the hot path of a first load (twenty fields per ticket, a hundred
+    thousand tickets): the common shapes (an int, a digit string, a plain string) are
+    answered before the general rules.
+    """
+
+    __slots__ = ("entity", "raw")
 
     def __init__(self, raw: Mapping[str, Any], entity: str) -> None:
-        if not isinstance(raw, Mapping):
+        if type(raw) is not dict and not isinstance(raw, Mapping):
             raise InvalidResponse(
                 f"{entity}: expected a JSON object, got {type(raw).__name__}", hint=SHAPE_HINT
             )
         self.raw = raw
         self.entity = entity
-        self.object_id = self._peek_id()
 
-    def _peek_id(self) -> str:
+    @property
+    def object_id(self) -> str:
+        """The object's id as errors show it (``?`` when it has none)."""
         value = self.raw.get("id")
         return str(value) if isinstance(value, int | str) else "?"
 
@@ -50,12 +58,12 @@ class FieldReader:
 
     def _first_set(self, names: tuple[str, ...]) -> tuple[str, Any]:
         """Like ``_first`` but skips null/``""`` values when a later name has one."""
-        found = self._first(names)
+        raw = self.raw
         for name in names:
-            value = self.raw.get(name)
+            value = raw.get(name)
             if value is not None and value != "":
                 return name, value
-        return found
+        return self._first(names)
 
     def int_(self, *names: str) -> int:
         """A required whole number (int or digit string)."""
@@ -72,12 +80,11 @@ class FieldReader:
 
     def opt_ref(self, *names: str) -> int | None:
         """A foreign key: None for absent/null/``""`` and for Dolibarr's "none" values <= 0."""
-        number = self.opt_int(*names)
+        number = self._to_int(*self._first_set(names))
         return number if number is not None and number > 0 else None
 
-    def epoch(self, *names: str) -> int | None:
-        """A date as Unix seconds, or None for absent/null/``""``."""
-        return self.opt_int(*names)
+    # A date as Unix seconds, or None for absent/null/``""`` (one call less than a wrapper).
+    epoch = opt_int
 
     def seconds(self, *names: str) -> int:
         """A duration in seconds (``"3600"``, ``3600`` or ``"3600.0"``); 0 when empty."""
@@ -93,15 +100,17 @@ class FieldReader:
 
     def text(self, *names: str) -> str:
         """A string; ``""`` for absent/null."""
-        return self.opt_text(*names) or ""
+        return self._as_text(*self._first_set(names)) or ""
 
     def opt_text(self, *names: str) -> str | None:
         """A string, or None for absent/null/``""``; numbers become their decimal text."""
-        name, value = self._first_set(names)
-        if value is _MISSING or value is None or value == "":
+        return self._as_text(*self._first_set(names))
+
+    def _as_text(self, name: str, value: Any) -> str | None:
+        if type(value) is str:
+            return value or None
+        if value is _MISSING or value is None:
             return None
-        if isinstance(value, str):
-            return value
         if isinstance(value, int | float) and not isinstance(value, bool):
             return str(value)
         raise self.fail(name, f"should be text, got {type(value).__name__}")
@@ -111,7 +120,7 @@ class FieldReader:
         name, value = self._first_set(names)
         if value is _MISSING:
             raise self.fail(name, "is missing")
-        return self.text(*names)
+        return self._as_text(name, value) or ""
 
     def as_int(self, label: str, value: Any) -> int:
         """``value`` (found under ``label``) as a required whole number."""
@@ -131,6 +140,11 @@ class FieldReader:
         return bool(number)
 
     def _to_int(self, name: str, value: Any) -> int | None:
+        kind = type(value)
+        if kind is int:
+            return value  # type: ignore[no-any-return]
+        if kind is str and value.isdecimal():  # what the pattern below accepts, sooner
+            return int(value)
         if value is _MISSING or value is None or value == "":
             return None
         if isinstance(value, bool):

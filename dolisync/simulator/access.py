@@ -56,7 +56,7 @@ def add_user(backend: Backend, spec: UserSpec) -> int:
         cursor = conn.execute(
             "INSERT INTO llx_user (login, api_key, lastname, firstname, email, job, admin,"
             " datec, tms) VALUES (?, ?, ?, '', '', '', 0, ?, ?)",
-            (spec.login, spec.api_key, spec.login, now, now),
+            (spec.login, spec.api_key, spec.login, now, backend.tms_now()),
         )
         user_id = int(cursor.lastrowid or 0)
         _grant(conn, user_id, spec.rights)

@@ -2,6 +2,10 @@
 
 The message body is ``note_private`` (DB column ``note``), the ticket id ``elementid`` (filter
 column ``fk_element``); the primary key column is ``id``, not ``rowid``.
+Rights (the list's 403 captured; the rest from source): reading needs ``agenda.read`` (own
+events), yet the list shows everyone's events; one event of another owner needs
+``agenda.read_all``. A user without "all third parties" lists only events of third parties it
+follows.
 """
 
 from __future__ import annotations
@@ -9,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from typing import Any
 
-from dolisync.simulator import listing
+from dolisync.simulator import access, listing
 from dolisync.simulator.answers import Answer, ApiError, json_answer, success
 from dolisync.simulator.backend import Backend
 from dolisync.simulator.database import Row
@@ -68,17 +72,32 @@ def render_event(
 
 
 def list_events(backend: Backend, request: Request, _args: list[str]) -> Answer:
+    access.require(request, "agenda.read", SOURCE, "Insufficient rights to read events")
     params = listing.ListParams.parse(request, sortfield="t.id", is_v20=True)
-    rows, _total = listing.fetch(backend, EVENTS, params, user_id=request.user_id)
+    where: list[str] = []
+    bound: list[Any] = []
+    access.limit_to_followed(request.user, "t.fk_soc", where, bound)
+    rows, _total = listing.fetch(backend, EVENTS, params, where, bound, user_id=request.user_id)
     return json_answer([render_event(backend, row, params.properties, listed=True) for row in rows])
 
 
-def get_event(backend: Backend, _request: Request, args: list[str]) -> Answer:
-    return json_answer(render_event(backend, _found(backend, args[0])))
+def get_event(backend: Backend, request: Request, args: list[str]) -> Answer:
+    user = request.user
+    access.require(request, "agenda.read", SOURCE, "Insufficient rights to read an event")
+    row = _found(backend, args[0])
+    if not user.can("agenda.read_all") and row["fk_user_action"] != user.id:
+        text = f"Insufficient rights to read event of this owner id. Your id is {user.id}"
+        raise ApiError(403, text, source_file=SOURCE)
+    if not access.may_see_event(backend, user, row):
+        raise access.not_allowed(user, SOURCE)
+    return json_answer(render_event(backend, row))
 
 
-def delete_event(backend: Backend, _request: Request, args: list[str]) -> Answer:
+def delete_event(backend: Backend, request: Request, args: list[str]) -> Answer:
     """Real on 20.0.2 and 22.0.4 (found by the live suite): the event row goes, nothing else."""
+    access.require(
+        request, "agenda.delete", SOURCE, "Insufficient rights to delete your Agenda Event"
+    )
     row = _found(backend, args[0])
     with backend.db.write() as conn:
         conn.execute("DELETE FROM llx_actioncomm WHERE id = ?", (row["id"],))

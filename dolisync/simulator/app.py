@@ -9,6 +9,7 @@ from typing import Any
 
 from dolisync.clock import Clock
 from dolisync.simulator import (
+    access,
     agenda_api,
     directory_api,
     intervention_api,
@@ -74,6 +75,8 @@ class Simulator:
         backend = Backend(options, self._clock)
         if options.tickets:
             seed(backend, tickets=options.tickets, seed=options.seed)
+        for user in options.extra_users:  # after seeding: seeded ids do not depend on them
+            access.add_user(backend, user)
         return backend
 
     def _reset(self, *, tickets: int | None = None, seed: int | None = None) -> None:

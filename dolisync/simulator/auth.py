@@ -38,9 +38,7 @@ def presented_key(backend: Backend, headers: Mapping[str, str], query: Mapping[s
     return key
 
 
-def authenticate(
-    backend: Backend, headers: Mapping[str, str], query: Mapping[str, str]
-) -> ApiUser:
+def authenticate(backend: Backend, headers: Mapping[str, str], query: Mapping[str, str]) -> ApiUser:
     """The user owning the presented key; raises a 401 ``ApiError`` otherwise."""
     key = presented_key(backend, headers, query)
     if not key:

@@ -1,8 +1,10 @@
 """The simulated Dolibarr's state and its ticket/agenda operations (what the API and the control
 API both call).
 
-Times come from an injectable ``Clock`` and are stored as server-local text (``LocalTime``).
-Writes move modification times the way MariaDB does: ``tms`` is set on a real change only.
+Times come from an injectable ``Clock`` and are stored as server-local text (``LocalTime``):
+dates PHP writes in PHP's zone (``now_db``), ``tms`` in the database's (``tms_now``, MariaDB's
+NOW()). Writes move modification times the way MariaDB does: ``tms`` is set on a real change
+only.
 """
 
 from __future__ import annotations
@@ -42,7 +44,8 @@ class Backend:
     def __init__(self, options: SimulatorOptions, clock: Clock | None = None) -> None:
         self.options = options
         self.clock: Clock = clock or SystemClock()
-        self.localtime = LocalTime(options.timezone)
+        self.localtime = LocalTime(options.timezone)  # PHP's: JSON epochs, dates PHP writes
+        self.db_localtime = LocalTime(options.db_timezone or options.timezone)  # MariaDB's
         self.templates = Templates(options.version)
         self.db = Database()
         self.random = random.Random(options.seed)
@@ -55,7 +58,12 @@ class Backend:
         return int(self.clock.now())
 
     def now_db(self) -> str:
+        """PHP's ``$db->idate(dol_now())``: now, as PHP writes a date (``datec``, ...)."""
         return self.localtime.to_db(self.clock.now())
+
+    def tms_now(self) -> str:
+        """MariaDB's NOW(), which fills ``tms`` columns: now in the database's zone."""
+        return self.db_localtime.to_db(self.clock.now())
 
     def to_db_date(self, value: Any) -> str | None:
         """A date sent by a client (epoch or ``YYYY-MM-DD HH:MM:SS``) as stored text."""
@@ -100,7 +108,15 @@ class Backend:
                 "INSERT INTO llx_user (rowid, entity, login, api_key, pass, lastname, firstname,"
                 " email, job, admin, datelastpassvalidation, flagdelsessionsbefore, datec, tms)"
                 " VALUES (?, 0, 'admin', ?, ?, 'SuperAdmin', '', '', '', 1, ?, ?, ?, ?)",
-                (ADMIN_ID, self.options.api_key, self.options.admin_password, now, now, now, now),
+                (
+                    ADMIN_ID,
+                    self.options.api_key,
+                    self.options.admin_password,
+                    now,
+                    now,
+                    now,
+                    self.tms_now(),
+                ),
             )
 
     # -- tickets ---------------------------------------------------------------------------------
@@ -124,7 +140,7 @@ class Backend:
             progress=row.get("progress") or 0,
             fk_user_create=user_id,
             datec=now,
-            tms=now,
+            tms=self.tms_now(),
         )
         with self.db.write() as conn:
             names = ", ".join(row)
@@ -167,7 +183,7 @@ class Backend:
             row[key] = self.to_db_date(row[key])
         row["timing"] = _timing({**dict(zip(current.keys(), current, strict=True)), **row})
         if touch or any(_differs(current[key], value) for key, value in row.items()):
-            row["tms"] = self.now_db()
+            row["tms"] = self.tms_now()
         with self.db.write() as conn:
             assignments = ", ".join(f"{key} = ?" for key in row)
             conn.execute(
@@ -234,7 +250,7 @@ class Backend:
                 automatic_end(code, now),
                 code,
                 now,
-                now,
+                self.tms_now(),
                 user_id,
                 user_id,
                 socid,

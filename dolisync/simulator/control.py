@@ -17,6 +17,9 @@ HTTP under ``/_simulator/`` (a path Dolibarr does not use; loopback only, no key
                                                "bytes"}, ...]
     DELETE /_simulator/requests
     POST   /_simulator/reset                  {"tickets": N, "seed": S} (both optional)
+    POST   /_simulator/users                  {"login", "api_key", "rights": [..]} -> {"id"}
+    PUT    /_simulator/users/{id}/rights      {"rights": [..]} (replaces them)
+    POST   /_simulator/thirdparties/{id}/representatives  {"user_id": N}
 """
 
 from __future__ import annotations
@@ -25,10 +28,12 @@ import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from dolisync.simulator import access
 from dolisync.simulator.answers import Answer, json_answer
 from dolisync.simulator.backend import Backend
 from dolisync.simulator.faults import Faults, FaultSpecError
 from dolisync.simulator.localtime import LocalTime
+from dolisync.simulator.rights import UserSpec
 from dolisync.simulator.server import RequestLog
 
 
@@ -121,6 +126,19 @@ class Control:
         backend = self.backend
         if backend.localtime.name != timezone:
             backend.localtime = LocalTime(timezone)
+
+    # -- users and rights -------------------------------------------------------------------------
+    def add_user(self, login: str, api_key: str, rights: Sequence[str] = ()) -> int:
+        """A non-admin API user with these rights (``rights.RIGHTS``); returns its id."""
+        return access.add_user(self.backend, UserSpec(login, api_key, frozenset(rights)))
+
+    def set_rights(self, user_id: int, rights: Sequence[str]) -> None:
+        access.set_rights(self.backend, user_id, rights)
+
+    def add_representative(self, thirdparty_id: int, user_id: int) -> None:
+        """Make the user a sales representative of the third party: a user without
+        "thirdparties.all" then sees its tickets, interventions and events in lists."""
+        access.add_representative(self.backend, thirdparty_id, user_id)
 
     # -- faults and log ---------------------------------------------------------------------------
     def set_faults(self, spec: str) -> None:
@@ -232,6 +250,21 @@ def _clear_requests(control: Control, _args: list[str], _body: dict[str, Any]) -
     return {"ok": True}
 
 
+def _add_user(control: Control, _args: list[str], body: dict[str, Any]) -> Any:
+    rights = body.get("rights") or []
+    return {"id": control.add_user(str(body["login"]), str(body["api_key"]), list(rights))}
+
+
+def _set_rights(control: Control, args: list[str], body: dict[str, Any]) -> Any:
+    control.set_rights(int(args[0]), list(body.get("rights") or []))
+    return {"ok": True}
+
+
+def _representative(control: Control, args: list[str], body: dict[str, Any]) -> Any:
+    control.add_representative(int(args[0]), int(body["user_id"]))
+    return {"ok": True}
+
+
 def _reset(control: Control, _args: list[str], body: dict[str, Any]) -> Any:
     control.reset(tickets=body.get("tickets"), seed=body.get("seed"))
     return {"ok": True}
@@ -251,4 +284,7 @@ _OPERATIONS: dict[tuple[str, str], Callable[[Control, list[str], dict[str, Any]]
     ("GET", "requests"): lambda control, _args, _body: control.requests(),
     ("DELETE", "requests"): _clear_requests,
     ("POST", "reset"): _reset,
+    ("POST", "users"): _add_user,
+    ("PUT", "users/*/rights"): _set_rights,
+    ("POST", "thirdparties/*/representatives"): _representative,
 }

@@ -1,15 +1,22 @@
-"""``/users``, ``/thirdparties`` and ``/projects``: the people and customers tickets refer to."""
+"""``/users``, ``/thirdparties`` and ``/projects``: the people and customers tickets refer to.
+
+Rights (the lists' 403s captured; the rest from source): users need ``users.read`` (one's own
+user is always readable; ``/users/info`` shows the rights tree); third parties need
+``thirdparties.read``, and without "all third parties" only those the user follows are
+listed or readable. Creating is the admin's.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Collection
 from typing import Any
 
-from dolisync.simulator import listing
+from dolisync.simulator import access, listing
 from dolisync.simulator.answers import Answer, ApiError, json_answer
 from dolisync.simulator.backend import Backend
 from dolisync.simulator.database import Row
 from dolisync.simulator.request import Request, require_fields
+from dolisync.simulator.rights import rights_tree
 from dolisync.simulator.router import Route
 from dolisync.simulator.sanitize import plain_text
 from dolisync.simulator.schema import COLUMNS
@@ -67,19 +74,46 @@ def render_user(
 
 
 def list_users(backend: Backend, request: Request, _args: list[str]) -> Answer:
+    text = "You are not allowed to read list of users"
+    access.require(request, "users.read", USERS_SOURCE, text)
     params = listing.ListParams.parse(request, sortfield="t.rowid", is_v20=True)
     rows, _total = listing.fetch(backend, USERS, params, user_id=request.user_id)
     return json_answer([render_user(backend, row, params.properties) for row in rows])
 
 
-def get_user(backend: Backend, _request: Request, args: list[str]) -> Answer:
+def get_user(backend: Backend, request: Request, args: list[str]) -> Answer:
+    if int(args[0]) != request.user_id:
+        access.require(request, "users.read", USERS_SOURCE, "Not allowed")
     row = backend.db.one("SELECT * FROM llx_user WHERE rowid = ?", (int(args[0]),))
     if row is None:
         raise ApiError(404, "User not found", debug_key="user_not_found", source_file=USERS_SOURCE)
     return json_answer(render_user(backend, row))
 
 
+def user_info(backend: Backend, request: Request, _args: list[str]) -> Answer:
+    """The API user itself; ``includepermissions=1`` fills ``rights`` (from source, not
+    captured: the user template with Dolibarr's rights tree and no groups)."""
+    access.require(request, "users.read", USERS_SOURCE, "Not allowed")
+    row = backend.db.one("SELECT * FROM llx_user WHERE rowid = ?", (request.user_id,))
+    assert row is not None  # the key was just found on this row
+    rendered = render_user(backend, row)
+    if request.flag("includepermissions"):
+        rendered["rights"] = _merged(rendered["rights"], rights_tree(request.user.granted))
+    rendered["user_group_list"] = []
+    return json_answer(rendered)
+
+
+def _merged(base: Any, extra: dict[str, Any]) -> dict[str, Any]:
+    """``base`` (Dolibarr's empty rights skeleton) with ``extra``'s leaves added; a new dict."""
+    merged = dict(base) if isinstance(base, dict) else {}
+    for key, value in extra.items():
+        merged[key] = _merged(merged.get(key), value) if isinstance(value, dict) else value
+    return merged
+
+
 def create_user(backend: Backend, request: Request, _args: list[str]) -> Answer:
+    text = f"User creation not allowed for login {request.user.login}"
+    access.require(request, "users.write", USERS_SOURCE, text)
     body = request.body
     require_fields(body, ("login",), "", USERS_SOURCE)
     now = backend.now_db()
@@ -96,7 +130,7 @@ def create_user(backend: Backend, request: Request, _args: list[str]) -> Answer:
                 plain_text(body.get("job")),
                 int(body.get("admin") or 0),
                 now,
-                now,
+                backend.tms_now(),
             ),
         )
     return json_answer(int(cursor.lastrowid or 0))
@@ -155,21 +189,33 @@ def _thirdparty_not_found() -> ApiError:
 
 
 def list_thirdparties(backend: Backend, request: Request, _args: list[str]) -> Answer:
+    access.require(request, "thirdparties.read", THIRDPARTIES_SOURCE)
     params = listing.ListParams.parse(request, sortfield="t.rowid", is_v20=True)
-    rows, _total = listing.fetch(backend, THIRDPARTIES, params, user_id=request.user_id)
+    where: list[str] = []
+    bound: list[Any] = []
+    access.limit_to_followed(request.user, "t.rowid", where, bound)
+    rows, _total = listing.fetch(
+        backend, THIRDPARTIES, params, where, bound, user_id=request.user_id
+    )
     return json_answer(
         [render_thirdparty(backend, row, params.properties, listed=True) for row in rows]
     )
 
 
-def get_thirdparty(backend: Backend, _request: Request, args: list[str]) -> Answer:
+def get_thirdparty(backend: Backend, request: Request, args: list[str]) -> Answer:
+    user = request.user
+    text = f"Access not allowed for login {user.login}. No read permission on thirdparties."
+    access.require(request, "thirdparties.read", THIRDPARTIES_SOURCE, text)
     row = backend.db.one("SELECT * FROM llx_societe WHERE rowid = ?", (int(args[0]),))
     if row is None:
         raise _thirdparty_not_found()
+    if not access.follows(backend, user, row["rowid"]):
+        raise access.not_allowed(user, THIRDPARTIES_SOURCE, " on this thirdparty")
     return json_answer(render_thirdparty(backend, row))
 
 
 def create_thirdparty(backend: Backend, request: Request, _args: list[str]) -> Answer:
+    access.require(request, "thirdparties.write", THIRDPARTIES_SOURCE)
     body = request.body
     require_fields(body, ("name",), "thirdparty_field_missing", THIRDPARTIES_SOURCE)
     return json_answer(insert_thirdparty(backend, body, request.user_id))
@@ -208,7 +254,7 @@ def insert_thirdparty(backend: Backend, body: dict[str, Any], user_id: int) -> i
                 user_id,
                 user_id,
                 now,
-                now,
+                backend.tms_now(),
             ),
         )
         thirdparty_id = int(cursor.lastrowid or 0)
@@ -227,6 +273,7 @@ def insert_thirdparty(backend: Backend, body: dict[str, Any], user_id: int) -> i
 
 # -- projects ------------------------------------------------------------------------
 def create_project(backend: Backend, request: Request, _args: list[str]) -> Answer:
+    access.require(request, "projects.write", "api_projects.class.php")
     body = request.body
     require_fields(body, ("ref", "title"), "", "api_projects.class.php")
     now = backend.now_db()
@@ -234,7 +281,14 @@ def create_project(backend: Backend, request: Request, _args: list[str]) -> Answ
         cursor = conn.execute(
             "INSERT INTO llx_projet (ref, title, fk_soc, fk_statut, datec, tms)"
             " VALUES (?, ?, ?, ?, ?, ?)",
-            (body["ref"], body["title"], body.get("socid"), int(body.get("status") or 0), now, now),
+            (
+                body["ref"],
+                body["title"],
+                body.get("socid"),
+                int(body.get("status") or 0),
+                now,
+                backend.tms_now(),
+            ),
         )
     return json_answer(int(cursor.lastrowid or 0))
 
@@ -242,6 +296,7 @@ def create_project(backend: Backend, request: Request, _args: list[str]) -> Answ
 ROUTES = [
     Route("GET", "users", list_users),
     Route("GET", "users/{id}", get_user),
+    Route("GET", "users/info", user_info),
     Route("POST", "users", create_user),
     Route("GET", "thirdparties", list_thirdparties),
     Route("GET", "thirdparties/{id}", get_thirdparty),

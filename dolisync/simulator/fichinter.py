@@ -37,7 +37,7 @@ def create(backend: Backend, fields: Mapping[str, Any], user_id: int = ADMIN_ID)
                 fields.get("note_public"),
                 user_id,
                 now,
-                now,
+                backend.tms_now(),
             ),
         )
         new_id = int(cursor.lastrowid or 0)
@@ -70,7 +70,7 @@ def add_line(
         ).fetchone()
         conn.execute(
             "UPDATE llx_fichinter SET duree = ?, dateo = ?, datee = ?, tms = ? WHERE rowid = ?",
-            (totals[0], _day(totals[1]), _day(totals[2]), backend.now_db(), intervention_id),
+            (totals[0], _day(totals[1]), _day(totals[2]), backend.tms_now(), intervention_id),
         )
         return int(cursor.lastrowid or 0)
 
@@ -127,7 +127,7 @@ def set_status(backend: Backend, row: Row, status: int, *, event: str | None = N
             params.append(f"FI{backend.yymm()}-{number:04d}")
     if row["fk_statut"] != status:
         assignments += ", tms = ?"
-        params.append(backend.now_db())
+        params.append(backend.tms_now())
     with backend.db.write() as conn:
         conn.execute(
             f"UPDATE llx_fichinter SET {assignments} WHERE rowid = ?", [*params, row["rowid"]]
@@ -147,7 +147,7 @@ def update(backend: Backend, row: Row, fields: Mapping[str, Any], user_id: int =
         "fk_user_modif": user_id,
     }
     if any(str(row[key]) != str(value) for key, value in values.items()):
-        values["tms"] = backend.now_db()
+        values["tms"] = backend.tms_now()
     with backend.db.write() as conn:
         assignments = ", ".join(f"{key} = ?" for key in values)
         conn.execute(

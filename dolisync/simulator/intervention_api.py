@@ -2,13 +2,17 @@
 
 Version quirks (captures): a line needs ``duration`` on 22.0.4 and ``duree`` on 20.0.2, and its
 answer is the line id (22.0.4) or ``1`` (20.0.2); PUT and reopen exist on 22.0.4 only.
+Rights (source; the list's bare 403 captured): reading needs ``interventions.read``, creating
+and the status actions ``interventions.create`` ("Insufficiant rights", sic); a user without
+"all third parties" lists none unless it names ``thirdparty_ids``, and gets a 403 for one of
+a third party it does not follow.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from dolisync.simulator import fichinter, listing
+from dolisync.simulator import access, fichinter, listing
 from dolisync.simulator.answers import Answer, ApiError, json_answer, not_modified, success
 from dolisync.simulator.backend import Backend
 from dolisync.simulator.database import Row
@@ -19,6 +23,7 @@ from dolisync.simulator.sanitize import html_text, plain_text
 from dolisync.simulator.schema import COLUMNS
 
 SOURCE = "api_interventions.class.php"
+CREATE_TEXT = "Insufficiant rights"  # sic, Dolibarr's spelling
 INTERVENTIONS = listing.ListSpec(
     table="llx_fichinter",
     columns=COLUMNS["llx_fichinter"],
@@ -41,7 +46,23 @@ def _found(backend: Backend, raw_id: str, debug_key: str = "intervention_not_fou
     return row
 
 
+def _visible(backend: Backend, request: Request, row: Row) -> Row:
+    if not access.follows(backend, request.user, row["fk_soc"]):
+        raise access.not_allowed(request.user, SOURCE)
+    return row
+
+
+def _to_change(
+    backend: Backend, request: Request, raw_id: str, debug_key: str = "intervention_not_found"
+) -> Row:
+    """An intervention the user may change: the right, then 404, then visibility (Dolibarr's
+    order for validate, close and reopen)."""
+    access.require(request, "interventions.create", SOURCE, CREATE_TEXT)
+    return _visible(backend, request, _found(backend, raw_id, debug_key))
+
+
 def list_interventions(backend: Backend, request: Request, _args: list[str]) -> Answer:
+    access.require(request, "interventions.read", SOURCE)
     params = listing.ListParams.parse(request, sortfield="t.rowid", is_v20=backend.options.is_v20)
     where: list[str] = []
     bound: list[Any] = []
@@ -49,6 +70,8 @@ def list_interventions(backend: Backend, request: Request, _args: list[str]) -> 
     if thirdparties:
         where.append(f"t.fk_soc IN ({','.join('?' * len(thirdparties))})")
         bound += thirdparties
+    else:
+        access.limit_to_followed(request.user, "t.fk_soc", where, bound)
     rows, total = listing.fetch(
         backend, INTERVENTIONS, params, where, bound, user_id=request.user_id
     )
@@ -63,11 +86,13 @@ def _full(backend: Backend, row: Row) -> dict[str, Any]:
     return _renderer(backend).get(row, lines, fichinter.links(backend, row["rowid"]))
 
 
-def get_intervention(backend: Backend, _request: Request, args: list[str]) -> Answer:
-    return json_answer(_full(backend, _found(backend, args[0])))
+def get_intervention(backend: Backend, request: Request, args: list[str]) -> Answer:
+    access.require(request, "interventions.read", SOURCE)
+    return json_answer(_full(backend, _visible(backend, request, _found(backend, args[0]))))
 
 
 def create_intervention(backend: Backend, request: Request, _args: list[str]) -> Answer:
+    access.require(request, "interventions.create", SOURCE, CREATE_TEXT)
     body = request.body
     require_fields(
         body, ("socid", "fk_project", "description"), "intervention_field_missing", SOURCE
@@ -86,6 +111,7 @@ def create_intervention(backend: Backend, request: Request, _args: list[str]) ->
 
 
 def add_line(backend: Backend, request: Request, args: list[str]) -> Answer:
+    access.require(request, "interventions.create", SOURCE, CREATE_TEXT)
     body = request.body
     duration_key = "duree" if backend.options.is_v20 else "duration"
     require_fields(
@@ -121,8 +147,8 @@ def _answer(backend: Backend, kind: str, before: Row, overrides: dict[str, Any])
     return json_answer(_renderer(backend).action_answer(kind, before, lines, links, overrides))
 
 
-def validate(backend: Backend, _request: Request, args: list[str]) -> Answer:
-    row = _found(backend, args[0], "intervention_validate_not_found")
+def validate(backend: Backend, request: Request, args: list[str]) -> Answer:
+    row = _to_change(backend, request, args[0], "intervention_validate_not_found")
     if row["fk_statut"] != fichinter.DRAFT:
         return not_modified()
     fichinter.set_status(backend, row, fichinter.VALIDATED, event="VALIDATE")
@@ -137,14 +163,14 @@ def validate(backend: Backend, _request: Request, args: list[str]) -> Answer:
     return _answer(backend, "intervention_validate", row, overrides)
 
 
-def close(backend: Backend, _request: Request, args: list[str]) -> Answer:
-    row = _found(backend, args[0])
+def close(backend: Backend, request: Request, args: list[str]) -> Answer:
+    row = _to_change(backend, request, args[0])
     fichinter.set_status(backend, row, fichinter.DONE)
     return _answer(backend, "intervention_close", row, {"status": fichinter.DONE})
 
 
-def reopen(backend: Backend, _request: Request, args: list[str]) -> Answer:
-    row = _found(backend, args[0])
+def reopen(backend: Backend, request: Request, args: list[str]) -> Answer:
+    row = _to_change(backend, request, args[0])
     if row["fk_statut"] == fichinter.DRAFT:
         return not_modified()
     fichinter.set_status(backend, row, fichinter.DRAFT, event="UNVALIDATE")
@@ -152,7 +178,8 @@ def reopen(backend: Backend, _request: Request, args: list[str]) -> Answer:
 
 
 def update(backend: Backend, request: Request, args: list[str]) -> Answer:
-    row = _found(backend, args[0])
+    access.require(request, "interventions.create", SOURCE)
+    row = _visible(backend, request, _found(backend, args[0]))
     fields = dict(request.body)
     if "ref_client" in fields:
         fields["ref_client"] = plain_text(fields["ref_client"])
@@ -167,8 +194,9 @@ def update(backend: Backend, request: Request, args: list[str]) -> Answer:
     return _answer(backend, "intervention_put", after, overrides)
 
 
-def delete(backend: Backend, _request: Request, args: list[str]) -> Answer:
-    row = _found(backend, args[0])
+def delete(backend: Backend, request: Request, args: list[str]) -> Answer:
+    access.require(request, "interventions.delete", SOURCE)
+    row = _visible(backend, request, _found(backend, args[0]))
     fichinter.delete(backend, row["rowid"])
     return success("Intervention deleted")
 

@@ -2,12 +2,14 @@
 
 ``/objectlinks`` reads links by id or by their four values, but creating a link between a
 ticket and an intervention fails with 500 (Dolibarr only supports commercial documents there).
+``/webhook`` is the admin's (Dolibarr: the webhook module's rights, a bare 403 otherwise).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from dolisync.simulator import access
 from dolisync.simulator.answers import Answer, ApiError, json_answer, success
 from dolisync.simulator.backend import Backend
 from dolisync.simulator.database import Row
@@ -17,6 +19,7 @@ from dolisync.simulator.templates import render
 
 V22 = ("22.0.4",)
 OBJECTLINKS_SOURCE = "api_objectlinks.class.php"
+WEBHOOK_SOURCE = "api_webhook.class.php"
 
 
 def _render_link(backend: Backend, row: Row) -> dict[str, Any]:
@@ -73,6 +76,7 @@ def get_link(backend: Backend, _request: Request, args: list[str]) -> Answer:
 
 
 def create_target(backend: Backend, request: Request, _args: list[str]) -> Answer:
+    access.require(request, "webhook", WEBHOOK_SOURCE)
     body = request.body
     now = backend.now_db()
     with backend.db.write() as conn:
@@ -87,7 +91,7 @@ def create_target(backend: Backend, request: Request, _args: list[str]) -> Answe
                 int(body.get("status", 1)),
                 request.user_id,
                 now,
-                now,
+                backend.tms_now(),
             ),
         )
         target_id = int(cursor.lastrowid or 0)
@@ -97,7 +101,8 @@ def create_target(backend: Backend, request: Request, _args: list[str]) -> Answe
     return json_answer(target_id)
 
 
-def list_targets(backend: Backend, _request: Request, _args: list[str]) -> Answer:
+def list_targets(backend: Backend, request: Request, _args: list[str]) -> Answer:
+    access.require(request, "webhook", WEBHOOK_SOURCE)
     epoch = backend.localtime.to_epoch
     items = []
     for row in backend.db.all("SELECT * FROM llx_webhook_target ORDER BY rowid"):
@@ -117,15 +122,17 @@ def list_targets(backend: Backend, _request: Request, _args: list[str]) -> Answe
     return json_answer(items)
 
 
-def list_triggers(backend: Backend, _request: Request, _args: list[str]) -> Answer:
+def list_triggers(backend: Backend, request: Request, _args: list[str]) -> Answer:
+    access.require(request, "webhook", WEBHOOK_SOURCE)
     return json_answer(backend.templates["webhook_triggers"])
 
 
-def delete_target(backend: Backend, _request: Request, args: list[str]) -> Answer:
+def delete_target(backend: Backend, request: Request, args: list[str]) -> Answer:
+    access.require(request, "webhook", WEBHOOK_SOURCE)
     with backend.db.write() as conn:
         deleted = conn.execute("DELETE FROM llx_webhook_target WHERE rowid = ?", (int(args[0]),))
     if not deleted.rowcount:
-        raise ApiError(404, "Target not found", source_file="api_webhook.class.php")
+        raise ApiError(404, "Target not found", source_file=WEBHOOK_SOURCE)
     return success("Target deleted")
 
 

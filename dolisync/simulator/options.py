@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -24,6 +24,9 @@ class SimulatorOptions:
     ``faults`` is a fault spec string (see ``dolisync.simulator.faults``). ``users`` are API
     users besides the admin, each ``UserSpec``, ``{"login", "api_key", "rights"}`` or
     ``"login:key:right1,right2"`` (rights: ``dolisync.simulator.rights.RIGHTS``).
+    ``timezone`` is PHP's ``date.timezone``; ``db_timezone`` the database's (default: the
+    same). When they differ, ``tms`` columns hold the database's wall clock while JSON reads
+    every date in PHP's zone, so ``tms`` epochs come out shifted, as on a real server.
     """
 
     host: str = "127.0.0.1"
@@ -33,11 +36,12 @@ class SimulatorOptions:
     tickets: int = 0
     seed: int = 1
     timezone: str = "UTC"
+    db_timezone: str | None = None
     auth_delay: float = 1.0
     empty_list_404: bool = False
     faults: str = ""
     admin_password: str = field(default="admin", repr=False)  # a fake server's fake password
-    users: tuple[UserSpec | Mapping[str, Any] | str, ...] = ()
+    users: Sequence[UserSpec | Mapping[str, Any] | str] = ()  # a tuple of UserSpec once built
 
     def __post_init__(self) -> None:
         if self.version not in VERSIONS:
@@ -49,22 +53,19 @@ class SimulatorOptions:
         if self.auth_delay < 0:
             raise ValueError("auth_delay must be 0 or more")
         self._check_users()
-        try:
-            ZoneInfo(self.timezone)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(
-                f"unknown timezone {self.timezone!r} (e.g. UTC, Europe/Paris)"
-            ) from None
+        for zone in (self.timezone, self.db_timezone or self.timezone):
+            try:
+                ZoneInfo(zone)
+            except (ZoneInfoNotFoundError, ValueError):
+                raise ValueError(f"unknown timezone {zone!r} (e.g. UTC, Europe/Paris)") from None
 
     def _check_users(self) -> None:
         users = tuple(UserSpec.of(user) for user in self.users)
-        for attribute in ("login", "api_key"):
-            values = [getattr(user, attribute) for user in users]
-            if attribute == "api_key":
-                values.append(self.api_key)
-            if len(set(values)) != len(values):
-                raise ValueError(f"two simulated users share a {attribute.replace('_', ' ')}")
-        object.__setattr__(self, "users", users)  # frozen: normalise once
+        logins = ["admin", *(user.login for user in users)]
+        keys = [self.api_key, *(user.api_key for user in users)]
+        if len(set(logins)) != len(logins) or len(set(keys)) != len(keys):
+            raise ValueError("each simulated user needs its own login and API key")
+        object.__setattr__(self, "users", users)  # frozen: normalised once
 
     @property
     def extra_users(self) -> tuple[UserSpec, ...]:

@@ -68,11 +68,11 @@ class UserSpec:
 
     @classmethod
     def parse(cls, text: str) -> UserSpec:
-        """``login:key:right1,right2`` (the rights may be empty: ``login:key:``)."""
+        """``login:key:right1,right2``; ``login:key`` is a user without rights."""
         login, sep, rest = text.partition(":")
-        key, sep2, rights = rest.partition(":")
-        if not sep or not sep2:
-            raise ValueError("a user is login:api_key:right1,right2 (rights may be empty)")
+        key, _, rights = rest.partition(":")
+        if not sep:
+            raise ValueError(f"user {text!r}: write login:api_key:right1,right2")
         return cls(login, key, frozenset(part.strip() for part in rights.split(",") if part))
 
     @classmethod

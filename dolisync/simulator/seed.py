@@ -64,6 +64,7 @@ def _customers(backend: Backend, rng: random.Random, count: int, now: int) -> li
     """Third parties (customers); returns (id, email) per customer."""
     rows = []
     created = backend.localtime.to_db(now - HISTORY_DAYS * DAY - DAY)
+    modified = backend.db_localtime.to_db(now - HISTORY_DAYS * DAY - DAY)
     yymm = created[2:4] + created[5:7]
     for number in range(1, count + 1):
         surname = words.SURNAMES[(number - 1) % len(words.SURNAMES)]
@@ -74,7 +75,7 @@ def _customers(backend: Backend, rng: random.Random, count: int, now: int) -> li
         rows.append(
             (name, 1, f"CU{yymm}-{number:05d}", email, f"+3314{rng.randrange(10**7):07d}",
              f"{rng.randint(1, 120)} {rng.choice(words.STREETS)}", zip_code, town, 1,
-             ADMIN_ID, ADMIN_ID, created, created)
+             ADMIN_ID, ADMIN_ID, created, modified)
         )  # fmt: skip
     with backend.db.write() as conn:
         conn.executemany(
@@ -89,13 +90,14 @@ def _customers(backend: Backend, rng: random.Random, count: int, now: int) -> li
 
 def _technicians(backend: Backend, rng: random.Random, count: int, now: int) -> list[int]:
     created = backend.localtime.to_db(now - HISTORY_DAYS * DAY - DAY)
+    modified = backend.db_localtime.to_db(now - HISTORY_DAYS * DAY - DAY)
     rows = []
     for number in range(1, count + 1):
         first = words.FIRSTNAMES[(number - 1) % len(words.FIRSTNAMES)]
         last = rng.choice(words.SURNAMES)
         job = "Field technician" if number % 2 else "Support technician"
         email = f"{first.lower()}.{last.lower()}{number}@example.test"
-        rows.append((f"tech{number}", first, last, email, job, created, created))
+        rows.append((f"tech{number}", first, last, email, job, created, modified))
     with backend.db.write() as conn:
         conn.executemany(
             "INSERT INTO llx_user (login, firstname, lastname, email, job, datec, tms)"
@@ -107,7 +109,7 @@ def _technicians(backend: Backend, rng: random.Random, count: int, now: int) -> 
 
 def _tickets(rows: _Rows, count: int) -> None:
     rng, now, customers, technicians = rows.rng, rows.now, rows.customers, rows.technicians
-    to_db = rows.backend.localtime.to_db
+    to_db, tms_to_db = rows.backend.localtime.to_db, rows.backend.db_localtime.to_db
     draw = rng.random
     statuses = rng.choices(STATUSES, weights=[s[1] for s in STATUSES], k=count)
     types = rng.choices(TYPES, weights=TYPE_WEIGHTS, k=count)
@@ -136,7 +138,7 @@ def _tickets(rows: _Rows, count: int) -> None:
              customer[0] if customer else None, customer[1] if customer else None, ADMIN_ID,
              assigned, subject, f"Our {equipment} {problem}. Please help.", status, progress,
              severities[index] if modified > created else None, types[index], categories[index],
-             severities[index], datec, read, closed, to_db(modified))
+             severities[index], datec, read, closed, tms_to_db(modified))
         )  # fmt: skip
         socid = customer[0] if customer else None
         _ticket_events(rows, (ticket_id, ref, subject, socid), created, modified)
@@ -170,7 +172,7 @@ def _ticket_events(
 def _intervention(rows: _Rows, ticket: tuple[int, str, int, int], created: int) -> None:
     """An intervention made from an on-site ticket: 1-2 lines, linked to the ticket."""
     rng, now = rows.rng, rows.now
-    to_db = rows.backend.localtime.to_db
+    to_db, tms_to_db = rows.backend.localtime.to_db, rows.backend.db_localtime.to_db
     ticket_id, ref, socid, ticket_status = ticket
     intervention_id = len(rows.interventions) + 1
     start = created + int(rng.random() * (now - created) / 2)
@@ -186,7 +188,7 @@ def _intervention(rows: _Rows, ticket: tuple[int, str, int, int], created: int) 
     validated = to_db(start + 3600) if status else None
     rows.interventions.append(
         (intervention_id, socid, f"On-site visit for ticket {ref}", status, total, min(days),
-         max(days), validated, to_db(start), to_db(min(start + DAY, now)))
+         max(days), validated, to_db(start), tms_to_db(min(start + DAY, now)))
     )  # fmt: skip
     rows.links.append((ticket_id, intervention_id))
 
@@ -197,7 +199,7 @@ def _pick(draw: Callable[[], float], choices: Sequence[T]) -> T:
 
 
 def _write(backend: Backend, rows: _Rows) -> None:
-    to_db = backend.localtime.to_db
+    to_db, tms_to_db = backend.localtime.to_db, backend.db_localtime.to_db
     events = sorted(rows.events, key=lambda event: event[0])
     with backend.db.bulk_load() as conn:
         conn.executemany(
@@ -211,19 +213,23 @@ def _write(backend: Backend, rows: _Rows) -> None:
             "INSERT INTO llx_actioncomm (id, ref, datep, datep2, code, datec, tms,"
             " fk_user_author, fk_user_action, label, note, fk_soc, fk_element, elementtype,"
             f" durationp) VALUES (?, ?, ?, ?, ?, ?, ?, {ADMIN_ID}, {ADMIN_ID}, ?, ?, ?, ?, ?, -1)",
-            (_event_row(number, event, to_db) for number, event in enumerate(events, 1)),
+            (_event_row(number, event, to_db, tms_to_db) for number, event in enumerate(events, 1)),
         )
         _write_interventions(conn, rows)
 
 
 def _event_row(
-    number: int, event: tuple[Any, ...], to_db: Callable[[float], str]
+    number: int,
+    event: tuple[Any, ...],
+    to_db: Callable[[float], str],
+    tms_to_db: Callable[[float], str],
 ) -> tuple[Any, ...]:
     """One ``llx_actioncomm`` row of a seeded event (``number`` is its id)."""
     when, code, label, note, socid, element, kind = event
     text = to_db(when)
     end = automatic_end(code, text)
-    return (number, str(number), text, end, code, text, text, label, note, socid, element, kind)
+    tms = tms_to_db(when)  # MariaDB's clock: its own zone
+    return (number, str(number), text, end, code, text, tms, label, note, socid, element, kind)
 
 
 def _write_interventions(conn: Any, rows: _Rows) -> None:

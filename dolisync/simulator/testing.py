@@ -10,10 +10,13 @@ Enabled for the whole suite by ``pytest_plugins = ["dolisync.simulator.testing"]
     def test_old_server(simulator_factory):
         sim = simulator_factory(version="20.0.2", empty_list_404=True, tickets=0)
         frozen = simulator_factory(clock=FrozenClock(), faults="error500=0.1,seed=3")
+        limited = simulator_factory(users=["sync:its-key:tickets.read,users.read"])
 
 ``simulator.control`` (``dolisync.simulator.control.Control``) changes things behind the
 client's back: ``touch``, ``add_message``, ``delete_ticket``, ``set_tms``, ``create_ticket``,
-``set_faults``/``add_fault``/``clear_faults``, ``requests``/``clear_requests``, ``reset``.
+``set_faults``/``add_fault``/``clear_faults``, ``requests``/``clear_requests``, ``reset``,
+``add_user``/``set_rights``/``add_representative`` (users other than the admin: their rights
+and the customers they follow).
 
 Every simulator binds 127.0.0.1 on a free port and is stopped at teardown.
 """

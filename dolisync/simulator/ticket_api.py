@@ -3,13 +3,16 @@
 Version quirks (captures): PUT applies ``status`` on 22.0.4 and ``fk_statut`` on 20.0.2, each
 ignoring the other; 20.0.2 answers any ``/ref/`` or ``/track_id/`` lookup with a fake specimen
 ticket (id 0); DELETE fails with an empty 500 text/html and keeps the ticket (a PHP fatal).
+Rights (source; list and get captured): read needs ``tickets.read``, writes ``tickets.write``,
+all a bare 403; a user without "all third parties" lists no ticket unless it names ``socid``,
+yet reads any ticket by id.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from dolisync.simulator import listing
+from dolisync.simulator import access, listing
 from dolisync.simulator.answers import HTML_TYPE, Answer, ApiError, RawError, json_answer
 from dolisync.simulator.backend import TICKET_WRITABLE, Backend
 from dolisync.simulator.database import Row
@@ -55,12 +58,16 @@ def _full(backend: Backend, row: Row) -> dict[str, Any]:
 
 
 def list_tickets(backend: Backend, request: Request, _args: list[str]) -> Answer:
+    access.require(request, "tickets.read", SOURCE)
     params = listing.ListParams.parse(request, sortfield="t.rowid", is_v20=backend.options.is_v20)
-    where, bound = [], []
+    where: list[str] = []
+    bound: list[Any] = []
     socid = request.query.get("socid")
     if socid:
         where.append("t.fk_soc = ?")
         bound.append(socid)
+    else:
+        access.limit_to_followed(request.user, "t.fk_soc", where, bound)
     rows, total = listing.fetch(backend, TICKETS, params, where, bound, user_id=request.user_id)
     lookups = Lookups.load(backend.db)
     renderer = _renderer(backend)
@@ -68,7 +75,8 @@ def list_tickets(backend: Backend, request: Request, _args: list[str]) -> Answer
     return json_answer(listing.envelope(items, params, total))
 
 
-def get_ticket(backend: Backend, _request: Request, args: list[str]) -> Answer:
+def get_ticket(backend: Backend, request: Request, args: list[str]) -> Answer:
+    access.require(request, "tickets.read", SOURCE)
     ticket_id = int(args[0])
     row = backend.ticket(ticket_id)  # id 0 (no capture shows it) is simply not found
     if row is None:
@@ -77,7 +85,8 @@ def get_ticket(backend: Backend, _request: Request, args: list[str]) -> Answer:
 
 
 def _get_by(column: str) -> Any:
-    def handler(backend: Backend, _request: Request, args: list[str]) -> Answer:
+    def handler(backend: Backend, request: Request, args: list[str]) -> Answer:
+        access.require(request, "tickets.read", SOURCE)
         if backend.options.is_v20:  # 20.0.2 bug: always the initAsSpecimen() ticket
             return json_answer(_renderer(backend).specimen(backend.now()))
         row = backend.ticket_by(column, args[0])
@@ -104,6 +113,7 @@ def _columns_from(backend: Backend, body: dict[str, Any]) -> dict[str, Any]:
 
 
 def create_ticket(backend: Backend, request: Request, _args: list[str]) -> Answer:
+    access.require(request, "tickets.write", SOURCE)
     require_fields(request.body, ("subject", "message"), "ticket_field_missing", SOURCE)
     fields = _columns_from(backend, request.body)
     for key in ("ref", "track_id"):
@@ -113,6 +123,7 @@ def create_ticket(backend: Backend, request: Request, _args: list[str]) -> Answe
 
 
 def update_ticket(backend: Backend, request: Request, args: list[str]) -> Answer:
+    access.require(request, "tickets.write", SOURCE)
     ticket_id = int(args[0])
     if backend.ticket(ticket_id) is None:
         raise _not_found("ticket_put_not_found")
@@ -127,6 +138,7 @@ def update_ticket(backend: Backend, request: Request, args: list[str]) -> Answer
 
 
 def new_message(backend: Backend, request: Request, _args: list[str]) -> Answer:
+    access.require(request, "tickets.write", SOURCE)
     require_fields(request.body, ("track_id", "message"), "newmessage_field_missing", SOURCE)
     row = backend.ticket_by("track_id", str(request.body["track_id"]))
     if row is None:
@@ -138,7 +150,8 @@ def new_message(backend: Backend, request: Request, _args: list[str]) -> Answer:
     return json_answer(str(row["rowid"]))
 
 
-def delete_ticket(backend: Backend, _request: Request, args: list[str]) -> Answer:
+def delete_ticket(backend: Backend, request: Request, args: list[str]) -> Answer:
+    access.require(request, "tickets.delete", SOURCE)
     if backend.ticket(int(args[0])) is None:
         raise _not_found("ticket_delete_not_found")
     # Dolibarr 20/22: PHP fatal error (dol_is_dir() undefined) after the trigger: ticket kept

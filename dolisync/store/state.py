@@ -31,14 +31,37 @@ def get_position(conn: Connection, source: str, entity: str) -> Position:
 
 
 def store_position(conn: Connection, source: str, entity: str, position: Position) -> None:
+    """Store the cursor. A high-water mark ends a first load (its bound is dropped), so does a
+    reset to ``(None, None)``; an id position alone keeps the bound of a load in progress."""
     modified_at, last_id = position
-    row = {
+    row: dict[str, Any] = {
         "source": source,
         "entity": entity,
         "cursor_modified_at": modified_at,
         "cursor_last_id": last_id,
     }
+    if modified_at is not None or last_id is None:
+        row["first_load_bound"] = None
     upsert(conn, _STATE, [row], _STATE_KEY)
+
+
+def begin_first_load(conn: Connection, source: str, entity: str, bound: int | None) -> int | None:
+    """The bound in force for a first load: the one an interrupted earlier attempt stored
+    (older, so safer), else ``bound``, stored now."""
+    query = select(_STATE.c.first_load_bound).where(
+        _STATE.c.source == source, _STATE.c.entity == entity
+    )
+    stored: int | None = conn.scalar(query)
+    if stored is not None:
+        return stored
+    if bound is not None:
+        upsert(
+            conn,
+            _STATE,
+            [{"source": source, "entity": entity, "first_load_bound": bound}],
+            _STATE_KEY,
+        )
+    return bound
 
 
 def set_sync_result(

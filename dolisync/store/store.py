@@ -127,6 +127,18 @@ class Store:
         with self._write() as conn:
             state.set_sync_result(conn, source, entity, ok=ok, at=at, error=error, full=full)
 
+    def begin_first_load(self, source: str, entity: Entity, bound: int | None) -> int | None:
+        """Start (or resume) a first load; return the bound its final cursor must stay below.
+
+        ``bound`` is a row epoch no later than the walk's start (rows changed during the walk
+        carry a later one). An unfinished earlier attempt's bound wins: rows changed since
+        THAT attempt started may lie behind the position it reached. Storing a high-water
+        mark (``apply_page`` with a position whose ``modified_at`` is set) ends the load.
+        """
+        mirror_for(entity)  # refuse unknown entity names
+        with self._write() as conn:
+            return state.begin_first_load(conn, source, entity, bound)
+
     def set_instance(
         self,
         source: str,

@@ -52,13 +52,9 @@ def _time() -> Any:
 
 class TicketRow(StoreModel, table=True):
     __tablename__ = "tickets"
-    __table_args__ = (
-        Index("ix_tickets_status", "source", "status"),
-        Index("ix_tickets_modified_at", "source", "modified_at"),
-        Index("ix_tickets_socid", "source", "socid"),
-        Index("ix_tickets_ref", "source", "ref"),
-        Index("ix_tickets_track_id", "source", "track_id"),
-    )
+    # by ref only (find_ticket): every other read goes by id or through the whole table, and
+    # an index on a scattered key (track_id, socid...) makes every bulk load slower (0003)
+    __table_args__ = (Index("ix_tickets_ref", "source", "ref"),)
 
     source: str = _key(Text)
     id: int = _key()
@@ -217,6 +213,9 @@ class SyncStateRow(StoreModel, table=True):
     last_full_sync_at: float | None = _time()
     last_error: str | None = _text()
     last_error_at: float | None = _time()
+    # set while a first load (a walk by id) is unfinished: its final cursor stays below this
+    # row epoch, taken when its first attempt started (added by migration 0003)
+    first_load_bound: int | None = _int()
 
 
 class InstanceRow(StoreModel, table=True):

@@ -10,11 +10,12 @@ only ever moves forward.
 
 **Same-second changes.** De-duplication trusts (id, modified_at), but a row read during
 second S and changed again later in that same second keeps modified_at S. So a cursor is
-never stored at or after the second the run started in (``settle``, using the server's own
-clock from ``/status``): everything at or below a stored mark was read after its second
-had ended, and rows above it are re-fetched once by the next run even when their
-(id, modified_at) is known. Production servers do not tell their time; then the mark is not
-capped and such a change waits for the row's next change or a ``--full`` run.
+never stored at or after the second the run started in (``settle``), that second taken in
+the frame of the rows' epochs: ``/status``'s true time plus the shift between Dolibarr's
+database and PHP zones (``rowclock.RowClock``). Everything at or below a stored mark was
+read after its second had ended, and rows above it are re-fetched once by the next run even
+when their (id, modified_at) is known. Production servers do not tell their time; then the
+mark is not capped and such a change waits for the row's next change or a ``--full`` run.
 """
 
 from __future__ import annotations
@@ -54,7 +55,8 @@ def has_high_water(position: StoredPosition) -> bool:
 
 
 def settle(position: StoredPosition, server_now: int | None) -> StoredPosition:
-    """``position`` capped below ``server_now`` (the server's epoch when the run started)."""
+    """``position`` capped below ``server_now``: when the run started, in the rows' frame
+    (``RowClock.now``)."""
     modified_at = position[0]
     if server_now is None or modified_at is None or modified_at < server_now:
         return position

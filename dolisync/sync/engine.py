@@ -22,6 +22,7 @@ from dolisync.records import ENTITIES, Entity
 from dolisync.sync.ports import SyncClient, SyncStore
 from dolisync.sync.progress import NO_PROGRESS, SyncProgress
 from dolisync.sync.report import EntityReport, SyncReport
+from dolisync.sync.rowclock import RowClock
 from dolisync.sync.single import fetch_one
 from dolisync.sync.walks import EntityWalk
 
@@ -87,15 +88,15 @@ class SyncEngine:
         started = self._clock.monotonic()
         requests_before = self._client.stats.requests
         info = self._probe()
+        # one for the whole run: every entity's tms comes from the same database clock
+        row_clock = RowClock(info.timestamp_now_utc, clock=self._clock, asked_at=started)
         reports: list[EntityReport] = []
         stopper: DolisyncError | None = None
         for entity in chosen:
             if stopper is not None:
                 reports.append(EntityReport(entity=entity, full=full, error=stopper, skipped=True))
                 continue
-            report = self._sync_entity(
-                entity, full=full, progress=progress, server_now=info.timestamp_now_utc
-            )
+            report = self._sync_entity(entity, full=full, progress=progress, row_clock=row_clock)
             reports.append(report)
             if isinstance(report.error, RUN_STOPPERS):
                 stopper = report.error
@@ -117,6 +118,7 @@ class SyncEngine:
             requests=result.requests,
             seconds=round(result.seconds, 3),
             failed=[entity for entity, _ in result.errors],
+            tms_shift_s=row_clock.shift,
         )
         return result
 
@@ -177,7 +179,7 @@ class SyncEngine:
         return info
 
     def _sync_entity(
-        self, entity: Entity, *, full: bool, progress: SyncProgress, server_now: int | None
+        self, entity: Entity, *, full: bool, progress: SyncProgress, row_clock: RowClock
     ) -> EntityReport:
         log = self._log.bind(entity=entity)
         walk = EntityWalk(
@@ -196,9 +198,9 @@ class SyncEngine:
             if entity == "messages":
                 walk.messages(full=full)
             elif full:
-                walk.full(server_now)
+                walk.full(row_clock)
             else:
-                walk.incremental(self._overlap, server_now)
+                walk.incremental(self._overlap, row_clock)
             self._store.set_sync_result(
                 self._client.source, entity, ok=True, at=self._clock.now(), full=full
             )

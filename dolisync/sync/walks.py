@@ -6,8 +6,11 @@ What this module knows: the three walks of the sync design and what each one cos
   ascending, from the high-water mark minus the overlap window. Polls list only
   ``id`` and the modification field (≈90 B a row), compare with ``store.known_versions``
   and fetch whole objects only for new or changed ids (``fetch_by_ids``, one request per
-  page). A quiet poll therefore costs one small request and writes nothing. The very first
-  load asks for whole objects directly (one request per page instead of two).
+  page). A quiet poll therefore costs one small request and writes nothing.
+* **First load** (no high-water mark yet): keyset on rowid, whole objects directly (one
+  request per page), each page committed with its id as the cursor so that an interrupted
+  load resumes there; at the end, the first high-water mark (``firstload``). Dolibarr has
+  no index on ``tms``: a (tms, rowid) walk would make it sort the whole table per page.
 * **Full** (``--full``): keyset on rowid over everything; at the end, objects that were not
   listed are marked deleted (kept, never removed). Nothing is marked deleted unless the
   listing ran to its end: an error stops the walk before that step.
@@ -43,9 +46,11 @@ from dolisync.sync.cursor import (
     settle,
     to_stored,
 )
+from dolisync.sync.firstload import cursor_after, is_final, load_bound
 from dolisync.sync.ports import SyncClient, SyncStore
 from dolisync.sync.progress import PageProgress, SyncProgress
 from dolisync.sync.report import Tally
+from dolisync.sync.rowclock import RowClock
 from dolisync.sync.single import fetch_one
 
 Raw = Mapping[str, Any]
@@ -88,50 +93,63 @@ class EntityWalk:
 
     # -- the walks -----------------------------------------------------------------------
 
-    def incremental(self, overlap: float, server_now: int | None) -> None:
+    def incremental(self, overlap: float, row_clock: RowClock) -> None:
         stored = self._store.get_position(self._source, self._entity)
-        settled_until = stored[0]  # rows modified after this may hide a same-second change
         start = overlap_start(stored, overlap)
-        heavy = start is None and self._spec.list_is_complete
+        if start is None:  # never synced (or a first load was interrupted): walk by id
+            self._walk_by_id(stored, row_clock, full=False)
+            return
+        settled_until = stored[0]  # rows modified after this may hide a same-second change
         pages = self._client.pages(
             self._entity,
             start,
             full=False,
             limit=self._page_size,
-            properties=None if heavy else self._light_properties(),
+            properties=self._light_properties(),
         )
         for page in pages:
             index = self._index(page.rows)
+            row_clock.observe(modified_at for _, modified_at in index.values())
             changed = self._changed(index, settled_until)
-            records = self._parse_rows(index, changed) if heavy else self._fetch(changed)
+            records = self._fetch(changed)
             position = None
-            candidate = settle(to_stored(page.position), server_now)
+            candidate = settle(to_stored(page.position), row_clock.now())
             if is_ahead(candidate, stored):
                 position = stored = candidate
             self._commit(
                 rows=len(page.rows),
-                fetched=len(page.rows) if heavy else len(records),
+                fetched=len(records),
                 records=records,
                 position=position,
                 skipped=len(index) - len(changed),
             )
 
-    def full(self, server_now: int | None) -> None:
+    def full(self, row_clock: RowClock) -> None:
         stored = self._store.get_position(self._source, self._entity)
+        self._walk_by_id(stored, row_clock, full=True)
+
+    def _walk_by_id(self, stored: StoredPosition, row_clock: RowClock, *, full: bool) -> None:
+        """Everything, by id: a ``full`` walk (from the first id; marks what is missing as
+        deleted) or a first load (resumes after the id it last committed). A walk of a
+        never-synced entity ends by storing its first high-water mark (see ``firstload``)."""
+        first = not has_high_water(stored)
+        bound = self._begin_first_load(row_clock) if first else None
         heavy = self._spec.list_is_complete
         seen: set[int] = set()
         newest = NO_CURSOR
         pages = self._client.pages(
             self._entity,
-            None,
+            IdPosition(0 if full else stored[1] or 0),
             full=True,
             limit=self._page_size,
             properties=None if heavy else self._light_properties(),
         )
         for page in pages:
             index = self._index(page.rows)
-            seen.update(index)
-            newest = later(newest, _newest(index))
+            row_clock.observe(modified_at for _, modified_at in index.values())
+            if full:
+                seen.update(index)
+            newest = later(newest, _newest(index, bound))
             if heavy:
                 # Whole objects are in hand anyway: let the store compare every one, which
                 # also repairs a row whose content drifted while its modified_at did not.
@@ -141,16 +159,30 @@ class EntityWalk:
                 changed = self._changed(index, stored[0])
                 records = self._fetch(changed)
                 skipped = len(index) - len(changed)
+            position = None
+            if first and is_ahead(to_stored(page.position), stored):
+                position = stored = to_stored(page.position)  # where an interrupted load resumes
             self._commit(
                 rows=len(page.rows),
                 fetched=len(page.rows) if heavy else len(records),
                 records=records,
-                position=None,
+                position=position,
                 skipped=skipped,
             )
-        self._mark_missing(seen)
-        if not has_high_water(stored) and has_high_water(newest):
-            self._store_cursor(_initial_cursor(newest, server_now))
+        if full:
+            self._mark_missing(seen)
+        if first:
+            cursor = cursor_after(newest, bound)
+            if has_high_water(cursor):
+                self._store_cursor(cursor)
+
+    def _begin_first_load(self, row_clock: RowClock) -> int | None:
+        """The bound of this first load's cursor (an interrupted attempt's, if one is stored)."""
+        newest_at_start = self._client.newest_modified(self._entity)
+        if newest_at_start is not None:
+            row_clock.observe([newest_at_start])
+        bound = load_bound(newest_at_start, row_clock.now())
+        return self._store.begin_first_load(self._source, self._entity, bound)
 
     def messages(self, *, full: bool) -> None:
         stored = self._store.get_position(self._source, self._entity)
@@ -297,20 +329,10 @@ def _after(modified_at: int | None, mark: int | None) -> bool:
     return modified_at is not None and mark is not None and modified_at > mark
 
 
-def _newest(index: Indexed) -> StoredPosition:
+def _newest(index: Indexed, bound: int | None) -> StoredPosition:
+    """The newest (modified_at, id) of a page among rows final below ``bound``."""
     newest = NO_CURSOR
     for object_id, (_, modified_at) in index.items():
-        if modified_at is not None:
+        if is_final(modified_at, bound):
             newest = later(newest, (modified_at, object_id))
     return newest
-
-
-def _initial_cursor(newest: StoredPosition, server_now: int | None) -> StoredPosition:
-    """The first high-water mark, set by a full walk of a never-synced entity.
-
-    A row changed during the walk, after the walk passed it, has a modification time at
-    least the server's time when the run started; capping the mark below it (``settle``)
-    makes the next poll re-fetch such rows. Without the server's time (production servers
-    do not tell it) the newest row seen stands, and the overlap window covers the gap.
-    """
-    return settle(newest, server_now)

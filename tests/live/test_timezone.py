@@ -4,6 +4,10 @@ Dolibarr's database holds wall-clock values, its JSON gives epochs read in PHP's
 a date literal in ``sqlfilters`` is compared with the raw database value. dolisync writes its
 cursor literals in the server's PHP timezone; these tests check, on a real server, that such a
 literal finds the row it came from and that incremental polls neither miss nor re-read rows.
+When PHP's zone is not the database's, every ``tms`` epoch is shifted from the true time
+``/status`` gives (5 h ahead for PHP in America/New_York over a UTC database, 1 h behind for
+Europe/Paris); the polls must still fetch nothing when nothing changed, and a change made in
+the very second dolisync read the row must still arrive.
 
 The tester serves the same Dolibarr a second time with another PHP timezone (e.g. PHP's
 built-in server with ``-d date.timezone=Europe/Paris`` on the same tree and database) and gives
@@ -13,12 +17,14 @@ directly. Otherwise these tests are skipped.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 
 from dolisync.config.urls import normalise_dolibarr_url
 from dolisync.dolibarr import DolibarrClient, ServerInfo
+from dolisync.records import Ticket
+from dolisync.sync import SyncReport
 from tests.live.checks import assert_ok, assert_quiet, entity_report
 from tests.live.conftest import MirrorFactory
 from tests.live.mirror import SOURCE
@@ -114,3 +120,47 @@ def test_incremental_sync_misses_nothing_and_rereads_nothing(
 
     with mirror.store() as store:
         assert_quiet(store, quiet, seq, {"tickets": {existing.id, added.id}})
+
+
+SAME_SECOND_ATTEMPTS = 5
+
+
+def test_a_second_change_in_the_same_second_is_not_lost(
+    world: LiveWorld, tz_url: str, tz_client: DolibarrClient, mirror_factory: MirrorFactory
+) -> None:
+    ticket = world.ticket("timezone: changed twice within one second")
+    mirror = mirror_factory(url=tz_url, entities=["tickets"], overlap="1m")
+    with mirror.service() as service:
+        assert_ok(service.sync())
+        second = _change_twice_within_one_second(world, tz_client, service.sync, ticket)
+
+        assert_ok(service.sync())  # the row's (id, tms) is known: only the cap re-reads it
+
+        with mirror.store() as store:
+            mirrored = store.get_ticket(SOURCE, ticket.id)
+        assert mirrored is not None
+        assert mirrored.subject == second
+        world.wait_until_after(world.server_now())
+        assert_ok(service.sync())  # reads it once more, now that its second is over
+        with mirror.store() as store:
+            seq = store.last_change_seq()
+        quiet = service.sync()
+        with mirror.store() as store:
+            assert_quiet(store, quiet, seq, {"tickets": {ticket.id}})
+
+
+def _change_twice_within_one_second(
+    world: LiveWorld, tz_client: DolibarrClient, sync: Callable[[], SyncReport], ticket: Ticket
+) -> str:
+    """Change the ticket, sync (dolisync reads it), change it again: retried until both
+    changes got the same ``tms`` (one-second steps); returns the second subject."""
+    for attempt in range(SAME_SECOND_ATTEMPTS):
+        world.wait_until_after(world.server_now())  # start early in a second
+        world.edit_ticket(ticket.id, {"subject": world.subject(f"same second {attempt}: first")})
+        assert_ok(sync())
+        first_tms = tz_client.get_ticket(ticket.id).modified_at
+        second = world.subject(f"same second {attempt}: second")
+        world.edit_ticket(ticket.id, {"subject": second})
+        if tz_client.get_ticket(ticket.id).modified_at == first_tms:
+            return second
+    pytest.skip(f"no two changes landed within one second in {SAME_SECOND_ATTEMPTS} tries")

@@ -19,7 +19,7 @@ from sqlalchemy import Connection, Engine, insert, select
 
 from dolisync.errors import SchemaTooNew
 from dolisync.store.dialect import write_transaction
-from dolisync.store.migrations import m0001_initial, m0002_outbox
+from dolisync.store.migrations import m0001_initial, m0002_outbox, m0003_bulk_load
 from dolisync.store.tables import SchemaMigrationRow, table
 
 
@@ -34,6 +34,7 @@ class Migration:
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(m0001_initial.NAME, m0001_initial.apply),
     Migration(m0002_outbox.NAME, m0002_outbox.apply),
+    Migration(m0003_bulk_load.NAME, m0003_bulk_load.apply),
 )
 
 _RECORDS = table(SchemaMigrationRow)

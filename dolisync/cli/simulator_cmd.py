@@ -55,6 +55,15 @@ def simulator(
         str,
         typer.Option(metavar="TZ", help="PHP timezone, e.g. Europe/Paris (DB values are local)."),
     ] = "UTC",
+    db_timezone: Annotated[
+        str | None,
+        typer.Option(
+            metavar="TZ",
+            help="The database's timezone when it differs from PHP's (a common set-up: PHP "
+            "Europe/Paris, MariaDB UTC); JSON epochs then shift as on a real server. "
+            "Default: the PHP timezone.",
+        ),
+    ] = None,
     auth_delay: Annotated[
         float, typer.Option(min=0.0, metavar="SECONDS", help="Pause before a 401 for a wrong key.")
     ] = 1.0,
@@ -83,7 +92,8 @@ def simulator(
         parse_spec(faults)
         options = SimulatorOptions(
             host=host, port=port, api_key=api_key or DEMO_API_KEY, version=dolibarr_version,
-            tickets=tickets, seed=seed, timezone=timezone, auth_delay=auth_delay,
+            tickets=tickets, seed=seed, timezone=timezone, db_timezone=db_timezone,
+            auth_delay=auth_delay,
             empty_list_404=empty_list_404, faults=faults, users=tuple(user or ()),
         )  # fmt: skip
     except FaultSpecError as error:

@@ -3,7 +3,7 @@
 Each test replays, on a fresh simulator, the scenario of ``tests/fixtures/live-captures/``
 (recorded from the real servers through the live suite's proxy) and checks what the real
 server showed: same status, same JSON shape, and the value that used to differ.
-What the simulator still does not model (users' rights) is listed in ``NOT_SIMULATED`` and
+What the simulator still does not model would be listed in ``NOT_SIMULATED`` (empty now) and
 skipped with that reason.
 """
 
@@ -22,10 +22,8 @@ from tests.simulator.contract import shape_problems
 
 LIVE_CAPTURES = FIXTURES / "live-captures"
 VERSIONS = ("20.0.2", "22.0.4")
-NOT_SIMULATED = {
-    "limited_": "the simulator has one user with every right: 403s and the third-party "
-    "visibility of a user without 'read all third parties' are not modelled",
-}
+NOT_SIMULATED: dict[str, str] = {}  # every live capture is now reproduced somewhere
+REPLAYED_ELSEWHERE = ("limited_",)  # a user lacking rights: test_rights_contract.py
 REPLAYED_BEYOND_022 = ("tz_",)  # 101-104 (20.0.2 only): test_php_in_another_zone_...
 
 
@@ -220,7 +218,9 @@ def test_what_the_simulator_does_not_model_is_said(version: str) -> None:
         entry["name"]
         for entry in index
         if int(entry["file"][:3]) > 22
-        and not entry["name"].startswith((*NOT_SIMULATED, *REPLAYED_BEYOND_022))
+        and not entry["name"].startswith(
+            (*NOT_SIMULATED, *REPLAYED_ELSEWHERE, *REPLAYED_BEYOND_022)
+        )
     ]
     limited = [entry for entry in index if entry["name"].startswith("limited_")]
     assert unexplained == []

@@ -2,7 +2,8 @@
 
 Every function here runs inside the caller's transaction (one ``Connection`` in a
 ``write_transaction``), so a page is written entirely or not at all. Rows are written in
-bulk: one SELECT for the page's existing rows, one upsert, one change-log insert.
+bulk: one SELECT for the page's existing rows (none when every id lies above the table's
+highest: a first load), one upsert, one change-log insert.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Connection, RowMapping, Select, bindparam, select, update
+from sqlalchemy import Connection, RowMapping, Select, bindparam, func, select, update
 
 from dolisync.records import Intervention, Record
 from dolisync.store.children import children_diff, existing_children, replace_children
@@ -111,12 +112,28 @@ def _plan(
 def _existing(
     conn: Connection, mirror: Mirror[Any], source: str, ids: Sequence[int]
 ) -> dict[int, RowMapping]:
+    if not ids or min(ids) > _highest_id(conn, mirror, source):
+        # a page of a first load walking by id: every row is new; one look at the primary
+        # key's end replaces looking up each of the page's ids
+        return {}
     query = _existing_query(mirror)
     found: dict[int, RowMapping] = {}
     for part in chunks(ids):
         rows = conn.execute(query, {"source": source, "ids": part})
         found.update((row.id, row._mapping) for row in rows)
     return found
+
+
+def _highest_id(conn: Connection, mirror: Mirror[Any], source: str) -> int:
+    """The highest id the table holds for ``source``, deleted rows included (-1: none)."""
+    highest = conn.execute(_highest_id_query(mirror), {"source": source}).scalar()
+    return -1 if highest is None else int(highest)
+
+
+@functools.cache
+def _highest_id_query(mirror: Mirror[Any]) -> Select[Any]:
+    columns = mirror.table.c
+    return select(func.max(columns.id)).where(columns.source == bindparam("source"))
 
 
 @functools.cache

@@ -23,14 +23,15 @@ transaction: a crash loses at most the page in flight, which the next run reads 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from typing import Any
 
 from structlog.stdlib import BoundLogger
 
 from dolisync.clock import Clock
 from dolisync.dolibarr.coerce import FieldReader
-from dolisync.dolibarr.pagination import IdPosition
+from dolisync.dolibarr.pagination import IdPosition, Page
 from dolisync.dolibarr.resources import spec_for
 from dolisync.errors import SyncError
 from dolisync.records import Entity, Record
@@ -48,6 +49,7 @@ from dolisync.sync.cursor import (
 )
 from dolisync.sync.firstload import cursor_after, is_final, load_bound
 from dolisync.sync.ports import SyncClient, SyncStore
+from dolisync.sync.prefetch import prefetched
 from dolisync.sync.progress import PageProgress, SyncProgress
 from dolisync.sync.report import Tally
 from dolisync.sync.rowclock import RowClock
@@ -137,44 +139,49 @@ class EntityWalk:
         heavy = self._spec.list_is_complete
         seen: set[int] = set()
         newest = NO_CURSOR
-        pages = self._client.pages(
+        listing = self._client.pages(
             self._entity,
             IdPosition(0 if full else stored[1] or 0),
             full=True,
             limit=self._page_size,
             properties=None if heavy else self._light_properties(),
         )
-        for page in pages:
-            index = self._index(page.rows)
-            row_clock.observe(modified_at for _, modified_at in index.values())
-            if full:
-                seen.update(index)
-            newest = later(newest, _newest(index, bound))
-            if heavy:
-                # Whole objects are in hand anyway: let the store compare every one, which
-                # also repairs a row whose content drifted while its modified_at did not.
-                records = self._parse_rows(index, index)
-                skipped = 0
-            else:
-                changed = self._changed(index, stored[0])
-                records = self._fetch(changed)
-                skipped = len(index) - len(changed)
-            position = None
-            if first and is_ahead(to_stored(page.position), stored):
-                position = stored = to_stored(page.position)  # where an interrupted load resumes
-            self._commit(
-                rows=len(page.rows),
-                fetched=len(page.rows) if heavy else len(records),
-                records=records,
-                position=position,
-                skipped=skipped,
-            )
+        # a light listing fetches objects between pages: the session is not free for a worker
+        with _one_ahead(listing, enabled=heavy) as pages:
+            for page in pages:
+                index = self._index(page.rows)
+                row_clock.observe(modified_at for _, modified_at in index.values())
+                if full:
+                    seen.update(index)
+                newest = later(newest, _newest(index, bound))
+                records, skipped = self._whole_objects(index, stored[0], heavy=heavy)
+                position = None
+                if first and is_ahead(to_stored(page.position), stored):
+                    position = stored = to_stored(page.position)  # an interrupted load resumes here
+                self._commit(
+                    rows=len(page.rows),
+                    fetched=len(page.rows) if heavy else len(records),
+                    records=records,
+                    position=position,
+                    skipped=skipped,
+                )
         if full:
             self._mark_missing(seen)
         if first:
             cursor = cursor_after(newest, bound)
             if has_high_water(cursor):
                 self._store_cursor(cursor)
+
+    def _whole_objects(
+        self, index: Indexed, settled_until: int | None, *, heavy: bool
+    ) -> tuple[list[Record], int]:
+        """The records to apply for a page walked by id, and how many rows were skipped."""
+        if heavy:
+            # Whole objects are in hand anyway: let the store compare every one, which also
+            # repairs a row whose content drifted while its modified_at did not.
+            return self._parse_rows(index, index), 0
+        changed = self._changed(index, settled_until)
+        return self._fetch(changed), len(index) - len(changed)
 
     def _begin_first_load(self, row_clock: RowClock) -> int | None:
         """The bound of this first load's cursor (an interrupted attempt's, if one is stored)."""
@@ -188,7 +195,16 @@ class EntityWalk:
         stored = self._store.get_position(self._source, self._entity)
         start = IdPosition(0) if full else id_start(stored)
         seen: set[int] = set()
-        for page in self._client.pages(self._entity, start, full=full, limit=self._page_size):
+        listing = self._client.pages(self._entity, start, full=full, limit=self._page_size)
+        with _one_ahead(listing, enabled=True) as pages:
+            self._walk_messages(pages, stored, seen, full=full)
+        if full:
+            self._mark_missing(seen)
+
+    def _walk_messages(
+        self, pages: Iterator[Page], stored: StoredPosition, seen: set[int], *, full: bool
+    ) -> None:
+        for page in pages:
             messages = self._parse_all(page.rows)
             seen.update(message.id for message in messages)
             records = messages if full else self._unknown(messages)
@@ -203,8 +219,6 @@ class EntityWalk:
                 position=position,
                 skipped=len(messages) - len(records),
             )
-        if full:
-            self._mark_missing(seen)
 
     # -- pieces ---------------------------------------------------------------------------
 
@@ -336,3 +350,8 @@ def _newest(index: Indexed, bound: int | None) -> StoredPosition:
         if is_final(modified_at, bound):
             newest = later(newest, (modified_at, object_id))
     return newest
+
+
+def _one_ahead(listing: Iterator[Page], *, enabled: bool) -> AbstractContextManager[Iterator[Page]]:
+    """The listing with the next page fetched while this one is written (``prefetch``)."""
+    return prefetched(listing) if enabled else nullcontext(listing)

@@ -101,6 +101,28 @@ def test_latest_id_starts_a_cursor_like_the_capture(rsps, utc_client, version, n
     assert utc_client.latest_id("messages") == newest
 
 
+NEWEST_CASES = {
+    "tickets": ("/tickets", "tms", [{"id": "7", "tms": "1796397632"}], 1796397632),
+    "interventions": ("/interventions", "datem", [{"id": "3", "datem": 1796397700}], 1796397700),
+    "users": ("/users", "datem", [], None),
+    "messages": ("/agendaevents", None, [], None),  # no modification time: no request
+}
+
+
+@pytest.mark.parametrize("entity", list(NEWEST_CASES))
+def test_newest_modified_asks_for_one_row_sorted_by_tms(rsps, utc_client, entity):
+    path, field, rows, newest = NEWEST_CASES[entity]
+    rsps.add("GET", BASE + path, json=rows)
+
+    assert utc_client.newest_modified(entity) == newest
+    if field is None:
+        assert not rsps.calls
+        return
+    params = sent(rsps, 0)
+    assert (params["sortfield"], params["sortorder"], params["limit"]) == ("t.tms", "DESC", "1")
+    assert params["properties"] == f"id,{field}"
+
+
 def test_interventions_poll_reads_datem_and_filters_tms(rsps, utc_client):
     rows = [{"id": "3", "datem": 1796397632}, {"id": "4", "datem": 1796397700}]
     rsps.add("GET", BASE + "/interventions", json=rows)

@@ -47,7 +47,7 @@ from dolisync.dolibarr.transport import (
     Transport,
 )
 from dolisync.dolibarr.writes import WriteMethods
-from dolisync.errors import InvalidResponse, NotFound
+from dolisync.errors import InvalidResponse, NotFound, PermissionDenied
 from dolisync.records import Entity, Intervention, Record, ThirdParty, Ticket, User
 
 DEFAULT_PAGE_SIZE = 100
@@ -287,6 +287,19 @@ class DolibarrClient(WriteMethods):
     def get_thirdparty(self, thirdparty_id: int) -> ThirdParty:
         raw = self._get_object("/thirdparties", thirdparty_id)
         return parse_thirdparty(raw, source=self._source)
+
+    def exists(self, entity: Entity, object_id: int) -> bool:
+        """Whether Dolibarr still has the object, whether or not this API user may see it:
+        ``GET <collection>/{id}`` answering 404 means gone; an answer, or a 403 (it exists,
+        but outside what this user may read), means it is still there."""
+        path = f"{spec_for(entity).path}/{int(object_id)}"
+        try:
+            self.transport.get(path)
+        except NotFound:
+            return False
+        except PermissionDenied:
+            return True
+        return True
 
     def _get_object(self, collection: str, object_id: int) -> dict[str, Any]:
         path = f"{collection}/{int(object_id)}"

@@ -54,6 +54,8 @@ class SyncClient(Protocol):
 
     def get_thirdparty(self, thirdparty_id: int) -> ThirdParty: ...
 
+    def exists(self, entity: Entity, object_id: int) -> bool: ...
+
 
 class SyncStore(Protocol):
     def apply_page(

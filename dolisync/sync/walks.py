@@ -58,6 +58,11 @@ from dolisync.sync.single import fetch_one
 Raw = Mapping[str, Any]
 Indexed = dict[int, tuple[Raw, int | None]]  # id -> (row, modified_at)
 
+# A full resync reads each object missing from its listing once by id before marking it
+# deleted; past this many, a sample is read first, so lost visibility fails fast.
+CONFIRM_ONE_BY_ONE = 50
+SAMPLE_SIZE = 10
+
 
 class EntityWalk:
     """One entity of one run: walks its listing and commits each page with its cursor."""
@@ -321,9 +326,16 @@ class EntityWalk:
         )
 
     def _mark_missing(self, seen: set[int]) -> None:
-        """After a COMPLETE full listing: mark what Dolibarr no longer lists as deleted."""
+        """After a COMPLETE full listing: mark what Dolibarr no longer has as deleted.
+
+        Missing from the listing is not proof of deletion: an API user who lost the right
+        "all third parties" (or agenda rights) lists fewer objects that still exist. So each
+        candidate is read once by id (404: gone; an answer or a 403: still there, only
+        hidden). When many are missing, a sample is read first and any survivor stops the
+        marking altogether: lost visibility, not a mass deletion.
+        """
         present = self._store.ids_present(self._source, self._entity)
-        missing = present - seen
+        missing = sorted(present - seen)
         if not missing:
             return
         if self.tally.listed == 0:
@@ -334,9 +346,38 @@ class EntityWalk:
                 f"{len(present)}; nothing was marked deleted",
                 hint="check that the API user still sees them: run `dolisync doctor`",
             )
-        self.tally.deleted += self._store.mark_deleted(
-            self._source, self._entity, sorted(missing), at=self._clock.now()
-        )
+        if len(missing) > CONFIRM_ONE_BY_ONE:
+            self._refuse_if_hidden(missing)
+        gone = [
+            object_id for object_id in missing if not self._client.exists(self._entity, object_id)
+        ]
+        if len(gone) < len(missing):
+            self._log.warning(
+                "sync.hidden",
+                entity=self._entity,
+                hidden=len(missing) - len(gone),
+                hint="objects Dolibarr still has are missing from the listing: "
+                "the API user sees less than before (run `dolisync doctor`)",
+            )
+        if gone:
+            self.tally.deleted += self._store.mark_deleted(
+                self._source, self._entity, gone, at=self._clock.now()
+            )
+
+    def _refuse_if_hidden(self, missing: list[int]) -> None:
+        step = max(1, len(missing) // SAMPLE_SIZE)
+        sample = missing[::step][:SAMPLE_SIZE]
+        survivors = [
+            object_id for object_id in sample if self._client.exists(self._entity, object_id)
+        ]
+        if survivors:
+            raise SyncError(
+                f"{len(missing)} {self._entity} are missing from the full listing, but "
+                f"Dolibarr still has {len(survivors)} of the {len(sample)} checked (e.g. id "
+                f"{survivors[0]}); nothing was marked deleted",
+                hint="the API user probably sees less than before (rights or third-party "
+                "scope): run `dolisync doctor`",
+            )
 
 
 def _after(modified_at: int | None, mark: int | None) -> bool:

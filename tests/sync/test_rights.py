@@ -8,8 +8,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-import pytest
-
 from dolisync.clock import FrozenClock
 from dolisync.dolibarr import DolibarrClient
 from dolisync.errors import PermissionDenied, SyncError
@@ -102,11 +100,6 @@ def test_a_full_sync_that_suddenly_sees_nothing_marks_nothing_deleted(tmp_path: 
         assert mirror.mirrored().tickets == mirror.truth().tickets  # nothing marked deleted
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known gap: a full listing narrowed to some customers (the right 'all third "
-    "parties' withdrawn) marks the other customers' tickets deleted",
-)
 def test_a_full_sync_that_sees_fewer_customers_marks_nothing_deleted(tmp_path: Path) -> None:
     with mirror_as_user(tmp_path, *EVERY_READ) as mirror:
         assert mirror.sync().ok
@@ -118,4 +111,52 @@ def test_a_full_sync_that_sees_fewer_customers_marks_nothing_deleted(tmp_path: P
 
         mirror.sync(full=True)
 
+        assert mirror.mirrored().tickets == mirror.truth().tickets
+
+
+def test_a_full_sync_marks_what_is_really_gone_and_keeps_what_is_only_hidden(
+    tmp_path: Path,
+) -> None:
+    with mirror_as_user(tmp_path, *EVERY_READ) as mirror:
+        assert mirror.sync().ok
+        socid = int(mirror.sim.backend.db.scalar("SELECT MIN(fk_soc) FROM llx_ticket"))
+        hidden = mirror.sim.backend.db.scalar(
+            "SELECT MIN(rowid) FROM llx_ticket WHERE fk_soc != ?", (socid,)
+        )
+        deleted = mirror.sim.backend.db.scalar(
+            "SELECT MAX(rowid) FROM llx_ticket WHERE fk_soc != ?", (socid,)
+        )
+        mirror.sim.control.delete_ticket(int(deleted))
+        mirror.sim.control.add_representative(socid, user_id(mirror.sim))
+        mirror.sim.control.set_rights(
+            user_id(mirror.sim), [right for right in EVERY_READ if right != "thirdparties.all"]
+        )
+        mirror.later()
+
+        report = mirror.sync(full=True, entities=["tickets"])
+
+        assert report.ok
+        assert report.deleted == 1
+        assert mirror.store.get_ticket(SOURCE, int(deleted)) is None
+        assert mirror.store.get_ticket(SOURCE, int(hidden)) is not None
+
+
+def test_many_tickets_missing_but_still_there_stop_the_full_sync_before_any_mark(
+    tmp_path: Path,
+) -> None:
+    with mirror_as_user(tmp_path, *EVERY_READ) as mirror:
+        for number in range(60):  # more than CONFIRM_ONE_BY_ONE, so a sample is read first
+            mirror.sim.control.create_ticket(subject=f"Ticket {number}", fk_soc=2)
+        assert mirror.sync().ok
+        mirror.sim.control.add_representative(1, user_id(mirror.sim))
+        mirror.sim.control.set_rights(
+            user_id(mirror.sim), [right for right in EVERY_READ if right != "thirdparties.all"]
+        )
+        mirror.later()
+
+        report = mirror.sync(full=True, entities=["tickets"])
+
+        error = dict(report.errors)["tickets"]
+        assert isinstance(error, SyncError)
+        assert "still has" in error.message
         assert mirror.mirrored().tickets == mirror.truth().tickets

@@ -30,8 +30,11 @@ class CliState:
         """The validated config (raises ConfigError listing every problem)."""
         if self._config is None:
             from dolisync.config import load_config
+            from dolisync.logging import register_secret
 
             self._config = load_config(self.config_path)
+            for secret in self._config.secret_values():  # before anything can log or fail
+                register_secret(secret)
             self.setup_logging()
         return self._config
 

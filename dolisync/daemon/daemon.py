@@ -23,6 +23,7 @@ from typing import Any
 from dolisync.clock import Clock, SystemClock
 from dolisync.config import Config, load_config
 from dolisync.cycle import CycleReport, run_cycle
+from dolisync.daemon.heartbeat import HeartbeatClock
 from dolisync.daemon.lock import acquire_store_lock
 from dolisync.daemon.metrics import DaemonMetrics
 from dolisync.daemon.monitor import Monitor
@@ -93,7 +94,7 @@ class Daemon:
 
     def _serve(self) -> None:
         log.info("daemon.starting", config=str(self.config.path), dry_run=self.dry_run)
-        self._use(Service(self.config, clock=self.clock))
+        self._use(Service(self.config, clock=self._service_clock()))
         self.service.store  # noqa: B018 -- open (and migrate) now: a bad store fails the start
         self.monitor.start()
         if not self._reach_dolibarr():
@@ -226,7 +227,7 @@ class Daemon:
             return
         for section in restart_only_changes(self.config, new):
             log.warning("config.needs_restart", section=section)
-        self._use(Service(new, clock=self.clock))
+        self._use(Service(new, clock=self._service_clock()))
         self.config = new
         self.lifecycle.grace = new.daemon.stop_timeout
         self.backoff = Backoff(new.sync.interval)  # the admin may have fixed what failed
@@ -252,6 +253,11 @@ class Daemon:
         service, self._service = self._service, None
         if service is not None:
             service.close()
+
+    def _service_clock(self) -> Clock:
+        """The clock the service's retries wait on: waiting for a retry is being alive (a
+        read may retry for longer than WatchdogSec), a request stuck forever is not."""
+        return HeartbeatClock(self.clock, self.heartbeat)
 
     def heartbeat(self, *, force: bool = False) -> None:
         """Tell the watchdog we are alive: called only from the loop that runs cycles."""

@@ -83,6 +83,21 @@ class Attempt:
         self.answers.append({"call": f"{method} {path}", "answer": _plain(answer)})
         return answer
 
+    def note_duplicates(self, ctx: ActionContext, found: list[int], *, detail: str) -> list[int]:
+        """The ids of ``found`` after the first (the one kept), logged as a warning when there
+        are any: duplicates are reported and left alone, never deleted."""
+        duplicates = found[1:]
+        if duplicates:
+            ctx.log.warning(
+                "outbox.duplicates_found",
+                item=self.item.id,
+                kind=self.item.kind,
+                kept=found[0],
+                others=duplicates,
+                detail=detail,
+            )
+        return duplicates
+
     def require_settled(self, ctx: ActionContext) -> None:
         """Before a create that found no trace of an earlier try: wait until that try can no
         longer be running in Dolibarr (a slow request may commit after our timeout)."""

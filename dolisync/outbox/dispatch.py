@@ -226,10 +226,7 @@ class Dispatcher:
         report.verified += 1
         self._ctx.log.info(
             "outbox.verified",
-            item=item.id,
-            kind=item.kind,
-            ticket_id=item.ticket_id,
-            rule=item.rule_name,
+            **_log_fields(item),
             object_id=outcome.object_id,
             wrote=attempt.marked,
         )
@@ -263,10 +260,7 @@ class Dispatcher:
         log = self._ctx.log.warning if state == "dead" else self._ctx.log.info
         log(
             f"outbox.{state}",
-            item=item.id,
-            kind=item.kind,
-            ticket_id=item.ticket_id,
-            rule=item.rule_name,
+            **_log_fields(item),
             reason=problem.reason,
         )
 
@@ -296,10 +290,7 @@ class Dispatcher:
         self._outbox.update(item.id, at=now, **values)
         self._ctx.log.warning(
             "outbox.dead" if attempts >= limit else "outbox.failed",
-            item=item.id,
-            kind=item.kind,
-            ticket_id=item.ticket_id,
-            rule=item.rule_name,
+            **_log_fields(item),
             attempts=attempts,
             next_try_at=values["next_try_at"],
             error=reason,
@@ -342,6 +333,16 @@ class Dispatcher:
             rules=rules,
             detail="max_writes_per_cycle reached: the rest waits for the next cycle",
         )
+
+
+def _log_fields(item: OutboxItem) -> dict[str, Any]:
+    """The item as every ending's log line names it (the same keys: one item can be followed)."""
+    return {
+        "item": item.id,
+        "kind": item.kind,
+        "ticket_id": item.ticket_id,
+        "rule": item.rule_name,
+    }
 
 
 def _exchange(item: OutboxItem, attempt: Attempt) -> dict[str, Any]:

@@ -33,17 +33,12 @@ def create_intervention(ctx: ActionContext, attempt: Attempt) -> Outcome:
     marker = intervention_marker(item.key)
     params = attempt.params
     found = ctx.client.find_interventions_by_ref_client(marker)
-    duplicates = found[1:]
-    if duplicates:
-        ctx.log.warning(
-            "outbox.duplicates_found",
-            item=item.id,
-            kind=item.kind,
-            kept=found[0],
-            others=duplicates,
-            detail="several interventions carry this action's marker: the lowest id is kept, "
-            "the others are left alone",
-        )
+    duplicates = attempt.note_duplicates(
+        ctx,
+        found,
+        detail="several interventions carry this action's marker: the lowest id is kept, "
+        "the others are left alone",
+    )
     if found:
         intervention_id = found[0]
     else:

@@ -31,17 +31,12 @@ def post_message(ctx: ActionContext, attempt: Attempt) -> Outcome:
                 f"Dolibarr accepted the message but no message of ticket {item.ticket_id} "
                 f"carries its marker {marker}: not posted again, to avoid a duplicate"
             )
-    duplicates = found[1:]
-    if duplicates:
-        ctx.log.warning(
-            "outbox.duplicates_found",
-            item=item.id,
-            kind=item.kind,
-            kept=found[0],
-            others=duplicates,
-            detail="several messages carry this action's marker: the first is kept, the "
-            "others are left alone",
-        )
+    duplicates = attempt.note_duplicates(
+        ctx,
+        found,
+        detail="several messages carry this action's marker: the first is kept, the "
+        "others are left alone",
+    )
     message = _read(ctx, found[0])
     result = {"message_id": found[0], "marker": marker, "duplicates": duplicates}
     if message is not None:

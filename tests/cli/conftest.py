@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-import structlog
 from typer.testing import CliRunner, Result
 
 from dolisync.cli import app
@@ -16,17 +14,8 @@ from dolisync.simulator import Simulator
 
 
 @pytest.fixture(autouse=True)
-def _restore_logging() -> Iterator[None]:
-    """Each command configures logging onto the runner's stderr, which closes afterwards:
-    put logging back as it was so later tests do not log into a closed stream."""
-    root = logging.getLogger()
-    handlers, level = list(root.handlers), root.level
-    yield
-    for handler in list(root.handlers):
-        if handler not in handlers:
-            root.removeHandler(handler)
-    root.setLevel(level)
-    structlog.reset_defaults()
+def _logging_restored(restore_logging: None) -> None:
+    """Every test here runs commands: logging is put back after each (see ``restore_logging``)."""
 
 
 @dataclass

@@ -76,12 +76,15 @@ def test_the_capture_selection_covers_both_versions_and_every_entity():
 
 @pytest.mark.parametrize(("version", "cap", "entity"), CAPTURES_TO_PARSE)
 def test_every_capture_of_both_versions_parses(version, cap, entity):
-    for row in rows_of(cap["response"]["body"]):
-        record = parse_record(entity, row, source="main")
-        if record is not None:
-            assert record.id == int(row["id"])
-            assert record.source == "main"
-            assert record.raw is row
+    rows = rows_of(cap["response"]["body"])
+    records = [(row, parse_record(entity, row, source="main")) for row in rows]
+    parsed = [(row, record) for row, record in records if record is not None]
+    if entity != "messages":  # only agenda events that are not ticket messages give None
+        assert len(parsed) == len(rows)
+    for row, record in parsed:
+        assert record.id == int(row["id"])
+        assert record.source == "main"
+        assert record.raw is row
 
 
 @pytest.mark.parametrize("version", VERSIONS)

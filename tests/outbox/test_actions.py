@@ -10,6 +10,7 @@ import pytest
 from dolisync.config import Config
 from dolisync.cycle import run_cycle
 from dolisync.service import Service
+from dolisync.simulator import Simulator
 from dolisync.simulator.testing import SimulatorFactory
 from tests.outbox.conftest import FAST_RETRIES, ONSITE_RULES, WriteConfig, new_onsite_ticket
 from tests.outbox.helpers import converge, tally
@@ -41,6 +42,15 @@ text = "We have your request {ticket.ref}."
 """
 
 
+def actions_done_on_a_new_ticket(simulator: Simulator, service: Service) -> int:
+    """A first cycle (it marks where the rules start), then a new ONSITE ticket whose
+    actions are run until none is open: the ticket's id."""
+    run_cycle(service)
+    ticket_id = new_onsite_ticket(simulator)
+    converge(service)
+    return ticket_id
+
+
 @pytest.mark.parametrize("version", VERSIONS)
 def test_the_onsite_actions_work_on_both_versions(
     simulator_factory: SimulatorFactory,
@@ -50,10 +60,8 @@ def test_the_onsite_actions_work_on_both_versions(
 ) -> None:
     simulator = simulator_factory(version=version)
     service = services(write_config(simulator, ONSITE_RULES, FAST_RETRIES))
-    run_cycle(service)
-    ticket_id = new_onsite_ticket(simulator)
 
-    converge(service)
+    ticket_id = actions_done_on_a_new_ticket(simulator, service)
 
     items = service.store.outbox.items(ticket_id=ticket_id)
     assert {item.state for item in items} == {"verified"}
@@ -75,10 +83,8 @@ def test_assign_by_login_and_the_dictionary_fields(
 ) -> None:
     simulator = simulator_factory(version=version)
     service = services(write_config(simulator, TRIAGE_RULES, FAST_RETRIES))
-    run_cycle(service)
-    ticket_id = new_onsite_ticket(simulator)
 
-    converge(service)
+    ticket_id = actions_done_on_a_new_ticket(simulator, service)
 
     assert {i.state for i in service.store.outbox.items(ticket_id=ticket_id)} == {"verified"}
     ticket = service.client.get_ticket(ticket_id)
@@ -100,10 +106,8 @@ def test_assigning_an_unknown_login_dies_with_the_reason(
     simulator = simulator_factory()
     rule = TRIAGE_RULES.replace('user = "tech1"', 'user = "nobody"')
     service = services(write_config(simulator, rule, FAST_RETRIES))
-    run_cycle(service)
-    ticket_id = new_onsite_ticket(simulator)
 
-    converge(service)
+    ticket_id = actions_done_on_a_new_ticket(simulator, service)
 
     items = {item.kind: item for item in service.store.outbox.items(ticket_id=ticket_id)}
     assert items["assign"].state == "dead"

@@ -3,37 +3,23 @@
 from __future__ import annotations
 
 import json
-import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-import structlog
-from typer.testing import CliRunner, Result
 
-from dolisync.cli import app
 from dolisync.config import Config
 from dolisync.cycle import run_cycle
 from dolisync.service import Service
 from dolisync.simulator import Simulator
+from tests.cli.conftest import Cli
 from tests.outbox.conftest import FAST_RETRIES, ONSITE_RULES, WriteConfig, new_onsite_ticket
 from tests.outbox.helpers import converge
 
 Services = Callable[[Config], Service]
-Cli = Callable[..., Result]
 
 
-@pytest.fixture(autouse=True)
-def _restore_logging() -> Iterator[None]:
-    """Commands log onto the runner's stream, closed afterwards: put logging back."""
-    root = logging.getLogger()
-    handlers, level = list(root.handlers), root.level
-    yield
-    for handler in list(root.handlers):
-        if handler not in handlers:
-            root.removeHandler(handler)
-    root.setLevel(level)
-    structlog.reset_defaults()
+pytestmark = pytest.mark.usefixtures("restore_logging")  # commands configure logging
 
 
 @pytest.fixture
@@ -51,11 +37,7 @@ def gone_ticket_actions(
     service = services(config)
     converge(service)
 
-    def cli(*args: str) -> Result:
-        env = {"DOLISYNC_API_KEY": simulator.api_key, "DOLISYNC_CONFIG": ""}
-        return CliRunner().invoke(app, ["--config", str(config.path), *args], env=env)
-
-    return service, cli
+    return service, Cli(config.path, simulator.api_key)
 
 
 def test_list_shows_states_and_errors(gone_ticket_actions: tuple[Service, Cli]) -> None:

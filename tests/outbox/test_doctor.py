@@ -4,21 +4,17 @@ source (not captured on a live server), so they are played with ``responses``.""
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 import responses
-import structlog
-from typer.testing import CliRunner
 
-from dolisync.cli import app
 from dolisync.config import load_config
 from dolisync.dolibarr import DolibarrClient
 from dolisync.outbox.doctor import WritebackCheck, writeback_checks
 from dolisync.simulator import Simulator
+from tests.cli.conftest import Cli
 from tests.outbox.conftest import ONSITE_RULES, config_text
 
 BASE = "https://erp.example.com/api/index.php"
@@ -26,6 +22,8 @@ UNKNOWN = {
     "error": {"code": 400, "message": "Bad Request: Error Bad or unknown value for constantname"}
 }
 ADMIN = {"id": "1", "login": "admin", "admin": "1"}
+
+pytestmark = pytest.mark.usefixtures("restore_logging")  # doctor configures logging
 
 
 def checks(
@@ -110,24 +108,11 @@ def test_rules_without_actions_need_no_right(tmp_path: Path) -> None:
     assert "none (no enabled rule)" in found["write-back"].message
 
 
-@pytest.fixture(autouse=True)
-def _restore_logging() -> Iterator[None]:
-    root = logging.getLogger()
-    handlers, level = list(root.handlers), root.level
-    yield
-    for handler in list(root.handlers):
-        if handler not in handlers:
-            root.removeHandler(handler)
-    root.setLevel(level)
-    structlog.reset_defaults()
-
-
 def test_doctor_shows_the_write_back_checks(simulator: Simulator, tmp_path: Path) -> None:
     path = tmp_path / "dolisync.toml"
     path.write_text(config_text(simulator, f"sqlite:///{tmp_path}/s.db", ONSITE_RULES))
-    env = {"DOLISYNC_API_KEY": simulator.api_key, "DOLISYNC_CONFIG": ""}
 
-    result = CliRunner().invoke(app, ["--config", str(path), "doctor"], env=env)
+    result = Cli(path, simulator.api_key)("doctor")
 
     assert result.exit_code == 0, result.output
     assert "ok    write-back: enabled (actions: create_intervention" in result.output

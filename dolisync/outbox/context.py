@@ -17,7 +17,7 @@ from structlog.stdlib import BoundLogger
 
 from dolisync.clock import Clock
 from dolisync.dolibarr import DolibarrClient
-from dolisync.outbox.outcomes import NotYetError
+from dolisync.outbox.outcomes import NotYetError, WithdrawnError
 from dolisync.outbox.views import ticket_view
 from dolisync.records import Entity, Record, Ticket
 from dolisync.rules.engine import RuleSet
@@ -64,7 +64,7 @@ class Attempt:
 
     item: OutboxItem
     params: Mapping[str, Any]  # rendered: no template left
-    mark_sent: Callable[[Mapping[str, Any]], None]
+    mark_sent: Callable[[Mapping[str, Any]], bool]
     values: Mapping[str, str] = field(default_factory=dict)  # {intervention.*} of the firing
     requests: list[dict[str, Any]] = field(default_factory=list)
     answers: list[dict[str, Any]] = field(default_factory=list)
@@ -77,7 +77,8 @@ class Attempt:
         request = {"method": method, "path": path, "body": dict(body or {})}
         self.requests.append(request)
         if not self.marked:
-            self.mark_sent(request)
+            if not self.mark_sent(request):
+                raise WithdrawnError(f"action #{self.item.id} changed before it was sent")
             self.marked = True
         answer = call()
         self.answers.append({"call": f"{method} {path}", "answer": _plain(answer)})

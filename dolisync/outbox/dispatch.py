@@ -36,6 +36,7 @@ from dolisync.outbox.outcomes import (
     ObsoleteError,
     Outcome,
     RejectedError,
+    WithdrawnError,
     classify,
     describe,
 )
@@ -153,6 +154,9 @@ class Dispatcher:
             if executor is None:
                 raise GiveUpError(f"unknown action kind {item.kind!r}")
             outcome = executor(self._ctx, attempt)
+        except WithdrawnError:
+            self._ctx.log.info("outbox.withdrawn", item=item.id, kind=item.kind)
+            return None
         except NotYetError as waiting:
             self._outbox.update(item.id, at=self._ctx.now(), next_try_at=waiting.until)
             report.waiting += 1
@@ -199,9 +203,15 @@ class Dispatcher:
             "intervention.ref": str(result.get("ref", "")),
         }
 
-    def _marker(self, item: OutboxItem) -> Callable[[Mapping[str, Any]], None]:
-        def mark_sent(request: Mapping[str, Any]) -> None:
-            self._outbox.mark_sent(item.id, at=self._ctx.now(), request=request)
+    def _marker(self, item: OutboxItem) -> Callable[[Mapping[str, Any]], bool]:
+        def mark_sent(request: Mapping[str, Any]) -> bool:
+            return self._outbox.mark_sent(
+                item.id,
+                at=self._ctx.now(),
+                request=request,
+                seen_state=item.state,
+                seen_attempts=item.attempts,
+            )
 
         return mark_sent
 

@@ -37,8 +37,11 @@ def retry(store: Store, item_id: int, *, at: float) -> OutboxItem:
     item = find(store, item_id)
     if item.state not in RETRYABLE:
         raise UserError(f"action #{item_id} is {item.state}: {_why_not(item.state)}")
-    store.outbox.update(item_id, at=at, state="pending", attempts=0, next_try_at=None, done_at=None)
-    return find(store, item_id)
+    queued = store.outbox.update(
+        item_id, at=at, only_from=RETRYABLE, state="pending", attempts=0, next_try_at=None,
+        done_at=None,
+    )  # fmt: skip
+    return _moved(store, item_id, done=queued)
 
 
 def skip(store: Store, item_id: int, *, at: float) -> OutboxItem:
@@ -46,8 +49,18 @@ def skip(store: Store, item_id: int, *, at: float) -> OutboxItem:
     item = find(store, item_id)
     if item.state not in SKIPPABLE:
         raise UserError(f"action #{item_id} is {item.state}: {_why_not(item.state)}")
-    store.outbox.update(item_id, at=at, state="skipped", next_try_at=None, done_at=at)
-    return find(store, item_id)
+    skipped = store.outbox.update(
+        item_id, at=at, only_from=SKIPPABLE, state="skipped", next_try_at=None, done_at=at
+    )
+    return _moved(store, item_id, done=skipped)
+
+
+def _moved(store: Store, item_id: int, *, done: bool) -> OutboxItem:
+    """The item after a change; when the service moved it first, say what it is now."""
+    item = find(store, item_id)
+    if not done:
+        raise UserError(f"action #{item_id} became {item.state} meanwhile: {_why_not(item.state)}")
+    return item
 
 
 def _why_not(state: str) -> str:

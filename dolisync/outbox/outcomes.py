@@ -73,6 +73,11 @@ class GiveUpError(ActionError):
     """Never to be tried again by itself: retrying could duplicate something."""
 
 
+class WithdrawnError(ActionError):
+    """The item changed under the dispatcher before anything was sent (skipped by a user,
+    or taken by another dispatcher): leave it as it now is, send nothing."""
+
+
 class NotYetError(ActionError):
     """Not now: an earlier write may still be in flight in Dolibarr; look again at ``until``."""
 

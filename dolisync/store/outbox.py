@@ -10,7 +10,7 @@ an item is inserted once (a duplicate key is dropped). Values go in and out as p
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any
@@ -226,29 +226,44 @@ class OutboxStore:
         with self._read() as conn:
             return {state: int(count) for state, count in conn.execute(query)}
 
-    def update(self, item_id: int, *, at: float, **values: Any) -> None:
-        """Set columns of one item (JSON columns given as Python values)."""
+    def update(
+        self, item_id: int, *, at: float, only_from: Collection[str] | None = None, **values: Any
+    ) -> bool:
+        """Set columns of one item (JSON columns given as Python values). With ``only_from``,
+        only while the item is in one of those states: False when it was not (someone else
+        moved it first), so a check-then-write cannot overwrite another's decision."""
         with self._write() as conn:
-            _update(conn, item_id, at, values)
+            return _update(conn, item_id, at, values, only_from=only_from)
 
-    def mark_sent(self, item_id: int, *, at: float, request: Any) -> None:
+    def mark_sent(
+        self, item_id: int, *, at: float, request: Any, seen_state: str, seen_attempts: int
+    ) -> bool:
         """Committed BEFORE the write is sent: one more attempt, state ``sent``.
 
-        A crash between this and the recorded answer leaves the item ``sent``, which the
-        next dispatch recovers by looking for the written object first.
+        Only if the item is still as the dispatcher read it (``seen_state``,
+        ``seen_attempts``): False when it changed meanwhile (skipped by `dolisync actions
+        skip`, or taken by another dispatcher), and then nothing may be sent. A crash between
+        this and the recorded answer leaves the item ``sent``, which the next dispatch
+        recovers by looking for the written object first.
         """
+        columns = _OUTBOX.c
         with self._write() as conn:
-            conn.execute(
+            changed = conn.execute(
                 update(_OUTBOX)
-                .where(_OUTBOX.c.id == item_id)
+                .where(
+                    columns.id == item_id,
+                    columns.state == seen_state,
+                    columns.attempts == seen_attempts,
+                )
                 .values(
                     state="sent",
-                    attempts=_OUTBOX.c.attempts + 1,
+                    attempts=columns.attempts + 1,
                     sent_at=at,
                     updated_at=at,
                     request=None if request is None else dump_json(request),
                 )
             )
+            return bool(changed.rowcount)
 
     def writes_since(self, source: str, ticket_id: int, since: float) -> int:
         """Items of this ticket sent (written or attempted) at or after ``since``."""
@@ -343,14 +358,24 @@ def _item_row(item: NewItem, at: float) -> dict[str, Any]:
     }
 
 
-def _update(conn: Connection, item_id: int, at: float, values: Mapping[str, Any]) -> None:
+def _update(
+    conn: Connection,
+    item_id: int,
+    at: float,
+    values: Mapping[str, Any],
+    *,
+    only_from: Collection[str] | None = None,
+) -> bool:
     # text as every store column keeps it (a last_error may quote Dolibarr, NUL included)
     row = {name: storable(value) for name, value in values.items()}
     for name in JSON_COLUMNS:
         if name in values and values[name] is not None:
             row[name] = dump_json(values[name])  # JSON escapes what text could not hold
     row["updated_at"] = at
-    conn.execute(update(_OUTBOX).where(_OUTBOX.c.id == item_id).values(**row))
+    query = update(_OUTBOX).where(_OUTBOX.c.id == item_id)
+    if only_from is not None:
+        query = query.where(_OUTBOX.c.state.in_(list(only_from)))
+    return bool(conn.execute(query.values(**row)).rowcount)
 
 
 def _loads(text: str | None) -> Any:

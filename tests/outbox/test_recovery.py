@@ -49,7 +49,9 @@ def test_a_write_that_landed_before_a_crash_is_adopted_not_repeated(
 ) -> None:
     service, create = queued_create(simulator, write_config, services)
     # the crashed process had marked the action sent, and Dolibarr committed its POST
-    service.store.outbox.mark_sent(create.id, at=time.time(), request=None)
+    service.store.outbox.mark_sent(
+        create.id, at=time.time(), request=None, seen_state="pending", seen_attempts=0
+    )
     landed = service.client.create_intervention(
         1,
         "written before the crash",
@@ -72,7 +74,9 @@ def test_a_write_that_never_left_is_sent_once_the_earlier_try_cannot_be_running(
 ) -> None:
     slow = '[writeback]\nretry_delay = "10m"\nretry_delay_max = "1h"\n'
     service, create = queued_create(simulator, write_config, services, live=slow)
-    service.store.outbox.mark_sent(create.id, at=time.time(), request=None)  # then a crash
+    service.store.outbox.mark_sent(
+        create.id, at=time.time(), request=None, seen_state="pending", seen_attempts=0
+    )  # then a crash
     simulator.control.clear_requests()
 
     run_cycle(service)

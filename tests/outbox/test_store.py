@@ -88,7 +88,9 @@ def test_due_items_are_pending_interrupted_or_ready_to_retry_oldest_first(tmp_pa
             firings=[], cursor=None, at=1.0,
         )  # fmt: skip
         ids = {i.key: i.id for i in outbox.items(limit=10)}
-        outbox.mark_sent(ids["sent"], at=10.0, request={"method": "PUT"})
+        assert outbox.mark_sent(
+            ids["sent"], at=10.0, request={"method": "PUT"}, seen_state="pending", seen_attempts=0
+        )
         outbox.update(ids["failed-ready"], at=10.0, state="failed", next_try_at=50.0)
         outbox.update(ids["failed-later"], at=10.0, state="failed", next_try_at=500.0)
         outbox.update(ids["verified"], at=10.0, state="verified")
@@ -106,3 +108,21 @@ def test_due_items_are_pending_interrupted_or_ready_to_retry_oldest_first(tmp_pa
             "verified": 1,
             "planned": 1,
         }
+
+
+def test_an_item_moved_by_someone_else_is_neither_sent_nor_overwritten(tmp_path: Path) -> None:
+    """`actions skip` racing the service: whoever moves the item first wins, once."""
+    with Store.open(f"sqlite:///{tmp_path / 's.db'}") as store:
+        outbox = store.outbox
+        outbox.record_evaluation(SOURCE, "live", items=[item("a")], firings=[], cursor=None, at=1.0)
+        (seen,) = outbox.items(limit=10)
+        # a user skips it after the dispatcher read it as pending...
+        assert outbox.update(seen.id, at=2.0, only_from=("pending",), state="skipped")
+        # ...so the dispatcher's mark, based on what it read, must fail: nothing is sent
+        assert not outbox.mark_sent(
+            seen.id, at=3.0, request=None, seen_state=seen.state, seen_attempts=seen.attempts
+        )
+        assert not outbox.update(seen.id, at=4.0, only_from=("pending",), state="pending")
+        final = outbox.get(seen.id)
+        assert final is not None
+        assert (final.state, final.attempts) == ("skipped", 0)

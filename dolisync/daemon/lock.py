@@ -7,6 +7,10 @@ the lock when the holder exits, however it exits, so a crash never leaves a stal
 ``dolisync run`` holds it for its whole life, ``sync`` and ``run --once`` for their run;
 ``status`` and ``doctor`` only read, and never take it.
 
+For a PostgreSQL store it is a session-level advisory lock (``pg_try_advisory_lock``) held by
+one dedicated connection for the command's life: the server drops it when that connection
+ends, however the holder ends. Such locks are per database, like the stores.
+
 The lock file is never deleted: removing it while another process waits on it would let
 two processes hold "the" lock on two different files.
 """
@@ -20,8 +24,10 @@ from pathlib import Path
 from types import TracebackType
 from typing import Final
 
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError
+from sqlalchemy import create_engine, func, select
+from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+from sqlalchemy.pool import NullPool
 
 from dolisync.errors import StoreError, StoreLocked
 from dolisync.logging import get_logger
@@ -32,12 +38,19 @@ log = get_logger(__name__)
 LOCK_SUFFIX: Final = ".lock"
 
 
-class StoreLock:
-    """A held lock (or nothing to hold, for stores that cannot be shared). Release it once."""
+# "dolisync!" as an int: a different key from the writers' transaction lock (dialect.py)
+INSTANCE_LOCK_KEY: Final = int.from_bytes(b"dolisync!"[-8:], "big", signed=True)
 
-    def __init__(self, path: Path | None, descriptor: int | None) -> None:
+
+class StoreLock:
+    """A held lock (or nothing to hold, for an in-memory store). Release it once."""
+
+    def __init__(
+        self, path: Path | None, descriptor: int | None, connection: Connection | None = None
+    ) -> None:
         self.path = path
         self._descriptor = descriptor
+        self._connection = connection
 
     def release(self) -> None:
         descriptor, self._descriptor = self._descriptor, None
@@ -45,6 +58,12 @@ class StoreLock:
             with contextlib.suppress(OSError):
                 fcntl.flock(descriptor, fcntl.LOCK_UN)
             os.close(descriptor)
+        connection, self._connection = self._connection, None
+        if connection is not None:
+            engine = connection.engine
+            with contextlib.suppress(SQLAlchemyError):
+                connection.close()  # ends the session: the server drops its advisory lock
+            engine.dispose()
 
     def __enter__(self) -> StoreLock:
         return self
@@ -67,17 +86,12 @@ def lock_path_for(store_url: str) -> Path | None:
 
 
 def acquire_store_lock(store_url: str, *, command: str) -> StoreLock:
-    """Lock the store for ``command`` (e.g. ``"run"``), or raise ``StoreLocked`` at once.
-
-    TODO(postgresql): a PostgreSQL store is not locked yet. The plan: a dedicated connection
-    holding ``pg_try_advisory_lock(<64-bit hash of the store URL's database>)`` for the
-    command's life, in this function, so callers do not change.
-    """
+    """Lock the store for ``command`` (e.g. ``"run"``), or raise ``StoreLocked`` at once."""
+    if store_url.startswith("postgresql"):
+        return _lock_postgres(store_url)
     path = lock_path_for(store_url)
     if path is None:
-        if not store_url.startswith("sqlite"):
-            log.warning("store.lock_unsupported", detail="no single-instance lock for this store")
-        return StoreLock(None, None)
+        return StoreLock(None, None)  # an in-memory store: nobody else can open it
     descriptor = _open(path)
     try:
         fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -98,6 +112,36 @@ def acquire_store_lock(store_url: str, *, command: str) -> StoreLock:
         ) from None
     _write_holder(descriptor, command)
     return StoreLock(path, descriptor)
+
+
+def _lock_postgres(store_url: str) -> StoreLock:
+    url = make_url(store_url)
+    if url.drivername == "postgresql":
+        url = url.set(drivername="postgresql+psycopg")
+    engine = create_engine(url, poolclass=NullPool)
+    try:
+        connection = engine.connect()
+        held = connection.execute(select(func.pg_try_advisory_lock(INSTANCE_LOCK_KEY))).scalar()
+        connection.commit()
+    except SQLAlchemyError as error:
+        engine.dispose()
+        cause = getattr(error, "orig", None) or error
+        raise StoreError(
+            f"cannot lock the store {url.render_as_string(hide_password=True)}: "
+            f"{type(cause).__name__}",
+            hint="check that PostgreSQL answers (dolisync doctor)",
+        ) from None
+    if not held:
+        connection.close()
+        engine.dispose()
+        raise StoreLocked(
+            f"the store {url.render_as_string(hide_password=True)} is in use by another "
+            "dolisync (PostgreSQL advisory lock)",
+            hint="only one dolisync may write a store: stop the other one "
+            "(`systemctl stop dolisync` for the service) or wait until it finishes; "
+            "`dolisync status` works while it runs",
+        )
+    return StoreLock(None, None, connection)
 
 
 def _with_suffix(path: Path | None) -> Path | None:

@@ -292,9 +292,8 @@ class DolibarrClient(WriteMethods):
         """Whether Dolibarr still has the object, whether or not this API user may see it:
         ``GET <collection>/{id}`` answering 404 means gone; an answer, or a 403 (it exists,
         but outside what this user may read), means it is still there."""
-        path = f"{spec_for(entity).path}/{int(object_id)}"
         try:
-            self.transport.get(path)
+            self.transport.get(spec_for(entity).detail_path(object_id))
         except NotFound:
             return False
         except PermissionDenied:

@@ -163,11 +163,6 @@ def is_dolibarr_refusal(response: requests.Response) -> bool:
     return dolibarr_error_envelope(response.content) is not None
 
 
-def is_list_query_bug(error: DolibarrError) -> bool:
-    """The 503 ``Error when retrieve … list`` of an unknown column or bad sort field."""
-    return error.status == 503 and bool(_LIST_QUERY_BUG.search(error.dolibarr_message or ""))
-
-
 def is_empty_list_404(error: DolibarrError) -> bool:
     """Old Dolibarr's way of saying "empty list": 404 ``Not Found: No ticket found``."""
     return isinstance(error, NotFound) and bool(_EMPTY_LIST.match(error.dolibarr_message or ""))

@@ -184,11 +184,6 @@ class OutboxStore:
             row = conn.execute(select(_OUTBOX).where(_OUTBOX.c.id == item_id)).first()
         return None if row is None else _item(row._mapping)
 
-    def by_key(self, key: str) -> OutboxItem | None:
-        with self._read() as conn:
-            row = conn.execute(select(_OUTBOX).where(_OUTBOX.c.key == key)).first()
-        return None if row is None else _item(row._mapping)
-
     def of_firing(self, firing_key: str) -> list[OutboxItem]:
         """The items of one firing, in action order."""
         query = (

@@ -346,10 +346,11 @@ class EntityWalk:
                 f"{len(present)}; nothing was marked deleted",
                 hint="check that the API user still sees them: run `dolisync doctor`",
             )
-        if len(missing) > CONFIRM_ONE_BY_ONE:
-            self._refuse_if_hidden(missing)
+        checked = self._refuse_if_hidden(missing) if len(missing) > CONFIRM_ONE_BY_ONE else set()
         gone = [
-            object_id for object_id in missing if not self._client.exists(self._entity, object_id)
+            object_id
+            for object_id in missing
+            if object_id in checked or not self._client.exists(self._entity, object_id)
         ]
         if len(gone) < len(missing):
             self._log.warning(
@@ -364,7 +365,8 @@ class EntityWalk:
                 self._source, self._entity, gone, at=self._clock.now()
             )
 
-    def _refuse_if_hidden(self, missing: list[int]) -> None:
+    def _refuse_if_hidden(self, missing: list[int]) -> set[int]:
+        """Read a sample of ``missing``; raise if any still exists, else the ids found gone."""
         step = max(1, len(missing) // SAMPLE_SIZE)
         sample = missing[::step][:SAMPLE_SIZE]
         survivors = [
@@ -378,6 +380,7 @@ class EntityWalk:
                 hint="the API user probably sees less than before (rights or third-party "
                 "scope): run `dolisync doctor`",
             )
+        return set(sample)
 
 
 def _after(modified_at: int | None, mark: int | None) -> bool:

@@ -160,3 +160,22 @@ def test_many_tickets_missing_but_still_there_stop_the_full_sync_before_any_mark
         assert isinstance(error, SyncError)
         assert "still has" in error.message
         assert mirror.mirrored().tickets == mirror.truth().tickets
+
+
+def test_many_really_deleted_tickets_are_each_read_once_then_marked(tmp_path: Path) -> None:
+    with mirror_as_user(tmp_path, *EVERY_READ) as mirror:
+        created = [
+            mirror.sim.control.create_ticket(subject=f"Gone {n}", fk_soc=1) for n in range(60)
+        ]
+        assert mirror.sync().ok
+        for ticket in created:
+            mirror.sim.control.delete_ticket(ticket)
+        mirror.later()
+        mirror.sim.control.clear_requests()
+
+        report = mirror.sync(full=True, entities=["tickets"])
+
+        assert report.ok
+        assert report.deleted == 60
+        reads = [call for call in mirror.api_calls() if call[1].startswith("/tickets/")]
+        assert sorted(reads) == sorted(("GET", f"/tickets/{ticket}") for ticket in created)
